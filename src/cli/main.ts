@@ -1,0 +1,59 @@
+/**
+ * The `meseta` command line. Each verb lives in a file of its own under `src/cli/` and exports
+ * `register(program)`; this file only wires them up and turns errors into exit codes. No
+ * business logic here.
+ */
+import { Command, CommanderError } from 'commander';
+import { MesetaError, UsageError } from '../errors.ts';
+import { register as registerVersion } from './version.ts';
+
+/** Exit codes shared by every verb. */
+export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A verb's action may throw this to exit with a specific code after printing nothing more. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export type VerbRegistrar = (program: Command) => void;
+
+const verbs: VerbRegistrar[] = [registerVersion];
+
+export function buildProgram(): Command {
+  const program = new Command('meseta')
+    .description('A Kubernetes-style declarative control plane for Apache Mesos')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of verbs) register(program);
+  return program;
+}
+
+/** Runs the command line and returns the process exit code; never throws for user errors. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Exit.ok;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ExitCode) return error.code;
+  if (error instanceof CommanderError) {
+    // Commander has already printed help or its message.
+    return error.exitCode === 0 ? Exit.ok : Exit.usage;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return Exit.usage;
+  }
+  if (error instanceof MesetaError) {
+    process.stderr.write(`error: ${error.format()}\n`);
+    return Exit.failed;
+  }
+  throw error;
+}
