@@ -41,14 +41,10 @@ export function parseManifests(text: string, file: string): LoadResult {
       for (const error of doc.errors) {
         const pos = error.linePos?.[0];
         problems.push(
-          new MesetaError(
-            'Syntax',
-            `invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`,
-            {
-              file,
-              ...(pos ? { line: pos.line, column: pos.col } : {}),
-            },
-          ),
+          new MesetaError('Syntax', `invalid ${syntaxOf(file)}: ${firstLine(error.message)}`, {
+            file,
+            ...(pos ? { line: pos.line, column: pos.col } : {}),
+          }),
         );
       }
       return;
@@ -64,6 +60,12 @@ export function parseManifests(text: string, file: string): LoadResult {
     });
   });
   return { documents, problems };
+}
+
+function syntaxOf(file: string): string {
+  if (/\.json$/i.test(file)) return 'JSON';
+  if (/\.ya?ml$/i.test(file)) return 'YAML';
+  return 'YAML or JSON';
 }
 
 function firstLine(message: string): string {

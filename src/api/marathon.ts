@@ -7,7 +7,7 @@
  * user would write it (no defaults filled in); validate it with `validateApp`.
  */
 import { MesetaError } from '../errors.ts';
-import { APP_API_VERSION, APP_KIND } from './crd.ts';
+import { APP_API_VERSION, APP_KIND, appSchema } from './crd.ts';
 import { formatPath } from './field-path.ts';
 import type { PathSegment } from './field-path.ts';
 import { DEFAULT_NAMESPACE, nameProblem, namespaceProblem } from './metadata.ts';
@@ -152,7 +152,8 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
     note(['id'], `the groups of ${input.id} became the namespace "${namespace}"`);
   }
   const spec: Obj = {};
-  for (const field of copied) if (input[field] !== undefined) spec[field] = input[field];
+  for (const field of copied)
+    if (input[field] !== undefined && input[field] !== null) spec[field] = input[field];
   if (Array.isArray(spec.args) && spec.args.length === 0) delete spec.args;
 
   const container = convertContainer(input, note);
@@ -180,9 +181,17 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
     apiVersion: APP_API_VERSION,
     kind: APP_KIND,
     metadata: { name, namespace },
-    spec,
+    spec: inSchemaOrder(spec),
   };
   return { id: input.id, manifest, notes };
+}
+
+/** Orders the spec's fields as the CRD lists them, so converted manifests read like docs/apps.md. */
+function inSchemaOrder(spec: Obj): Obj {
+  const order = Object.keys(appSchema.properties?.spec?.properties ?? {});
+  return Object.fromEntries(
+    Object.entries(spec).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
+  );
 }
 
 function isEmpty(value: unknown): boolean {
@@ -330,10 +339,11 @@ function convertPorts(input: Obj, spec: Obj, note: Note): string[] {
   }
   if (definitions.length === 0) return [];
   const names = uniqueNames(definitions);
-  if (definitions.some((d) => typeof d.name !== 'string')) {
+  const made = names.filter((_, i) => typeof definitions[i]!.name !== 'string');
+  if (made.length > 0) {
     note(
       [Array.isArray(input.portDefinitions) ? 'portDefinitions' : 'ports'],
-      `ports without a name were named ${names.join(', ')} (meseta needs a name per port)`,
+      `ports without a name were named ${made.join(', ')} (meseta needs a name per port)`,
     );
   }
   spec.portDefinitions = definitions.map((d, i) => {

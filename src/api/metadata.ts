@@ -114,7 +114,7 @@ function checkStringMap(
   value: unknown,
   path: PathSegment[],
   out: Problem[],
-  entryProblem: (key: string, value: string) => Problem['message'] | undefined,
+  entryProblem: (key: string, value: string) => Omit<Problem, 'path'> | undefined,
 ): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -130,23 +130,32 @@ function checkStringMap(
       continue;
     }
     const problem = entryProblem(key, entry);
-    if (problem) out.push({ path: [...path, key], message: problem, anchor: 'key' });
+    if (problem) out.push({ path: [...path, key], ...problem });
   }
 }
 
 /** Kubernetes' label rules: an optional DNS-subdomain prefix and "/", a name, a short value. */
-function labelProblem(key: string, value: string): string | undefined {
+function labelProblem(key: string, value: string): Omit<Problem, 'path'> | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   if (prefix !== undefined && (prefix.length > 253 || !dnsSubdomainPattern.test(prefix))) {
-    return 'the key prefix must be a DNS subdomain (lowercase letters, digits, "-" and ".")';
+    return {
+      message: 'the key prefix must be a DNS subdomain (lowercase letters, digits, "-" and ".")',
+      anchor: 'key',
+    };
   }
   if (name.length > 63 || !labelNamePattern.test(name)) {
-    return 'the key must be at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+    return {
+      message:
+        'the key must be at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+      anchor: 'key',
+    };
   }
   if (value.length > 63 || !labelValuePattern.test(value)) {
-    return `the value must be at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (got ${shown(value)})`;
+    return {
+      message: `the value must be at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (got ${shown(value)})`,
+    };
   }
   return undefined;
 }
