@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { MesetaError, UsageError } from '../errors.ts';
 import { SourcePositions } from './positions.ts';
 
@@ -34,6 +34,10 @@ export function parseManifests(text: string, file: string): LoadResult {
   const lineCounter = new LineCounter();
   const documents: ManifestDocument[] = [];
   const problems: MesetaError[] = [];
+  if (/\.json$/i.test(file)) {
+    const problem = strictJsonProblem(text, file);
+    if (problem) return { documents, problems: [problem] };
+  }
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const all = Array.isArray(parsed) ? parsed : [];
   all.forEach((doc, index) => {
@@ -49,7 +53,8 @@ export function parseManifests(text: string, file: string): LoadResult {
       }
       return;
     }
-    if (doc.contents === null) return; // an empty document, e.g. after a trailing `---`
+    // An empty document, e.g. after a trailing `---`.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
     const start = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
     documents.push({
       file,
@@ -60,6 +65,24 @@ export function parseManifests(text: string, file: string): LoadResult {
     });
   });
   return { documents, problems };
+}
+
+// YAML accepts what JSON does not (trailing commas, comments): a .json file must be JSON.
+function strictJsonProblem(text: string, file: string): MesetaError | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
+    const before = text.slice(0, offset).split('\n');
+    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    return new MesetaError('Syntax', `invalid JSON: ${reason}`, {
+      file,
+      line: before.length,
+      column: before[before.length - 1]!.length + 1,
+    });
+  }
 }
 
 function syntaxOf(file: string): string {
