@@ -51,7 +51,8 @@ export function checkStructure(value: unknown): Problem[] {
   if (!validate(value)) {
     for (const error of validate.errors ?? []) {
       // A non-integer fails both `type: integer` and `format: int32`; the type error says it.
-      if (error.keyword === 'format' && !Number.isInteger(error.data)) continue;
+      const integerFormat = ['int32', 'int64'].includes(String(error.params.format));
+      if (error.keyword === 'format' && integerFormat && !Number.isInteger(error.data)) continue;
       problems.push(describe(error, value));
     }
   }
@@ -74,11 +75,16 @@ function describe(error: ErrorObject, root: unknown): Problem {
       const known = Object.keys((error.parentSchema as OpenApiSchema).properties ?? {});
       return { path: [...path, field], message: unknownField(field, known), anchor: 'key' };
     }
-    case 'type':
+    case 'type': {
+      const quote =
+        params.type === 'string' && ['number', 'boolean'].includes(typeof error.data)
+          ? `; quote it: "${String(error.data)}"`
+          : '';
       return {
         path,
-        message: `must be ${article(String(params.type))} (got ${shown(error.data)})`,
+        message: `must be ${article(String(params.type))} (got ${shown(error.data)})${quote}`,
       };
+    }
     case 'enum':
       return { path, message: enumMessage(params.allowedValues as unknown[], error.data) };
     case 'minimum':

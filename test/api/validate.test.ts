@@ -268,8 +268,8 @@ spec:
       'environment and label values that are not strings',
       '  cmd: run\n  env: {WORKERS: 4}\n  labels: {canary: true}\n',
       [
-        'app.yaml:7:18 spec.env.WORKERS: must be a string (got 4)',
-        'app.yaml:8:20 spec.labels.canary: must be a string (got true)',
+        'app.yaml:7:18 spec.env.WORKERS: must be a string (got 4); quote it: "4"',
+        'app.yaml:8:20 spec.labels.canary: must be a string (got true); quote it: "true"',
       ],
     ],
   ])('rejects %s', (_, spec, expected) => {
@@ -346,6 +346,46 @@ spec:
     expect(
       validateApp(doc.value, { file: 'web.json', positions: doc.positions }).map((p) => p.format()),
     ).toEqual(['web.json:5:34 spec.cpus: must be >= 0.001']);
+  });
+
+  it('accepts the status a controller writes, and checks it like the spec', () => {
+    const base = {
+      apiVersion: 'meseta.io/v1',
+      kind: 'App',
+      metadata: { name: 'web' },
+      spec: { cmd: 'x' },
+    };
+    const condition = {
+      type: 'Available',
+      status: 'True',
+      reason: 'MinimumHealthy',
+      message: '3 of 3 healthy',
+      lastTransitionTime: '2026-01-31T12:00:00Z',
+      observedGeneration: 2,
+    };
+    const status = {
+      observedGeneration: 2,
+      conditions: [condition],
+      instances: 3,
+      running: 3,
+      healthy: 3,
+      ready: 3,
+      updated: 3,
+      currentRevision: 4,
+      targetRevision: 4,
+    };
+    expect(validateApp({ ...base, status })).toEqual([]);
+    const bad = {
+      ...status,
+      running: -1,
+      conditions: [condition, { ...condition, status: 'Yes', lastTransitionTime: 'yesterday' }],
+    };
+    expect(validateApp({ ...base, status: bad }).map((e) => e.format())).toEqual([
+      'status.conditions[1].lastTransitionTime: must be an RFC 3339 date-time like 2024-01-31T12:00:00Z',
+      'status.conditions[1].status: must be one of True, False, Unknown (got "Yes")',
+      'status.conditions[1].type: duplicate type "Available" (also at index 0)',
+      'status.running: must be >= 0',
+    ]);
   });
 
   it('validates objects that come from no file (the store, the API) with paths only', () => {
