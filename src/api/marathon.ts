@@ -76,8 +76,6 @@ const readOnly = new Set([
   'lastTaskFailure',
   'readinessCheckResults',
   'taskStats',
-  'executor',
-  'role',
 ]);
 
 // Fields copied as they are.
@@ -121,6 +119,8 @@ const handled = new Set([
   'residency',
   'storeUrls',
   'tty',
+  'role',
+  'executor',
 ]);
 
 const notCarried: Record<string, string> = {
@@ -133,6 +133,7 @@ const notCarried: Record<string, string> = {
   secrets:
     'not carried over: meseta has no secret store; put secrets into env from your own tooling',
   tty: 'not carried over: meseta allocates no TTY',
+  role: "not carried over: meseta offers every app the framework's role",
 };
 
 export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conversion {
@@ -173,7 +174,11 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
   convertDependencies(input, namespace, spec, note);
 
   for (const [field, value] of Object.entries(input)) {
-    if (notCarried[field] && !isEmpty(value)) note([field], notCarried[field]);
+    if (field === 'executor') {
+      if (value !== '' && value !== '//cmd' && value !== null) {
+        note([field], 'not carried over: meseta runs tasks with the default executor');
+      }
+    } else if (notCarried[field] && !isEmpty(value)) note([field], notCarried[field]);
     else if (!handled.has(field) && !readOnly.has(field))
       note([field], 'not carried over: meseta has no such field');
   }
