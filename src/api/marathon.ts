@@ -203,6 +203,7 @@ function isEmpty(value: unknown): boolean {
   return (
     value === undefined ||
     value === null ||
+    value === '' ||
     (Array.isArray(value) && value.length === 0) ||
     (isObj(value) && Object.keys(value).length === 0)
   );

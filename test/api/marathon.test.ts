@@ -189,9 +189,24 @@ describe('converting Marathon app definitions', () => {
 
   it('notes fields it does not know and accepts {app: …}', () => {
     const [c] = convertMarathon({
-      app: { id: '/x', cmd: 'run', portDefinitions: [], frobnicate: 1 },
+      app: {
+        id: '/x',
+        cmd: 'run',
+        portDefinitions: [],
+        frobnicate: 1,
+        executor: '/opt/exec',
+        role: 'web',
+      },
     });
-    expect(notes(c!)).toEqual(['app.frobnicate: not carried over: meseta has no such field']);
+    expect(notes(c!)).toEqual([
+      'app.frobnicate: not carried over: meseta has no such field',
+      'app.executor: not carried over: meseta runs tasks with the default executor',
+      "app.role: not carried over: meseta offers every app the framework's role",
+    ]);
+    const [plain] = convertMarathon({ id: '/x', cmd: 'run', executor: '//cmd', role: '' });
+    expect(notes(plain!)).toEqual([
+      "portDefinitions: absent: added Marathon's default port {name: default, port: 0}",
+    ]);
     expect(spec(c!)).not.toHaveProperty('portDefinitions');
   });
 
