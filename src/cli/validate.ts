@@ -24,6 +24,8 @@ export async function validateSources(
   options: { recursive?: boolean; stdin?: AsyncIterable<Buffer | string> } = {},
 ): Promise<ValidateReport> {
   const report: ValidateReport = { valid: [], problems: [], documents: 0, invalidDocuments: 0 };
+  // Two documents for one app would overwrite each other when applied: say where both are.
+  const seen = new Map<string, string>();
   for (const source of sources) {
     const loaded = await loadManifests(source, options);
     report.problems.push(...loaded.problems);
@@ -36,6 +38,22 @@ export async function validateSources(
         continue;
       }
       const app = defaultApp(doc.value as Record<string, unknown>);
+      const key = `${app.metadata.namespace}/${app.metadata.name}`;
+      const at = doc.positions.valueAt(['metadata', 'name']);
+      const here = `${doc.file}:${at?.line ?? doc.line}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        report.invalidDocuments++;
+        report.problems.push(
+          new MesetaError('Duplicate', `app ${key} is already defined at ${first}`, {
+            file: doc.file,
+            ...(at ? { line: at.line, column: at.column } : {}),
+            path: 'metadata.name',
+          }),
+        );
+        continue;
+      }
+      seen.set(key, here);
       report.valid.push(
         `${doc.file}: ${APP_RESOURCE}/${app.metadata.name} (namespace ${app.metadata.namespace}) valid`,
       );

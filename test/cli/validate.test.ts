@@ -44,6 +44,17 @@ describe('meseta validate', () => {
     );
   });
 
+  it('reports an app defined twice, which apply would silently overwrite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meseta-twice-'));
+    writeFileSync(join(dir, 'a.yaml'), good);
+    writeFileSync(join(dir, 'b.yaml'), `# the same app again\n${good}`);
+    const result = await runMeseta(['validate', '-f', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `${join(dir, 'b.yaml')}:5:9 metadata.name: app shop/web is already defined at ${join(dir, 'a.yaml')}:4\n1 problem, 1 of 2 objects invalid\n`,
+    );
+  });
+
   it('reads stdin with -f -, and reports its syntax errors', async () => {
     const ok = await runMeseta(['validate', '-f', '-'], good);
     expect(ok.code).toBe(0);
