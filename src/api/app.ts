@@ -13,6 +13,7 @@
 import { ValidationError } from '../errors.ts';
 import type { MesetaError } from '../errors.ts';
 import type { App } from './app-types.ts';
+import type { ManifestDocument } from './load.ts';
 import { defaultApp } from './defaults.ts';
 import { checkMetadata } from './metadata.ts';
 import { byPosition, locate } from './problem.ts';
@@ -44,6 +45,37 @@ export function parseApp(value: unknown, options: ValidateOptions = {}): App {
   const problems = validateApp(value, options);
   if (problems.length > 0) throw new ValidationError(problems);
   return defaultApp(value as Record<string, unknown>);
+}
+
+export interface ParsedApp {
+  app: App;
+  document: ManifestDocument;
+}
+
+export interface ParsedDocuments {
+  /** The valid documents' Apps, defaulted, in document order. */
+  apps: ParsedApp[];
+  /** Every problem of every invalid document. */
+  problems: MesetaError[];
+  invalidDocuments: number;
+}
+
+/** Validates and defaults loaded documents, keeping going past invalid ones. */
+export function parseAppDocuments(documents: readonly ManifestDocument[]): ParsedDocuments {
+  const result: ParsedDocuments = { apps: [], problems: [], invalidDocuments: 0 };
+  for (const document of documents) {
+    const problems = validateApp(document.value, {
+      file: document.file,
+      positions: document.positions,
+    });
+    if (problems.length > 0) {
+      result.invalidDocuments++;
+      result.problems.push(...problems);
+    } else {
+      result.apps.push({ app: defaultApp(document.value as Record<string, unknown>), document });
+    }
+  }
+  return result;
 }
 
 export { defaultApp };

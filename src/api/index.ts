@@ -13,8 +13,8 @@ export {
   APP_VERSION,
   appSchema,
 } from './crd.ts';
-export { defaultApp, parseApp, validateApp } from './app.ts';
-export type { ValidateOptions } from './app.ts';
+export { defaultApp, parseApp, parseAppDocuments, validateApp } from './app.ts';
+export type { ParsedApp, ParsedDocuments, ValidateOptions } from './app.ts';
 export { loadManifests, parseManifests } from './load.ts';
 export type { LoadOptions, LoadResult, ManifestDocument } from './load.ts';
 export { SourcePositions } from './positions.ts';

@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE } from '../api/crd.ts';
-import { defaultApp } from '../api/defaults.ts';
-import { validateApp } from '../api/app.ts';
+import { parseAppDocuments } from '../api/app.ts';
 import { loadManifests } from '../api/load.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { Exit, ExitCode } from './main.ts';
@@ -28,34 +27,28 @@ export async function validateSources(
   const seen = new Map<string, string>();
   for (const source of sources) {
     const loaded = await loadManifests(source, options);
-    report.problems.push(...loaded.problems);
-    for (const doc of loaded.documents) {
-      report.documents++;
-      const problems = validateApp(doc.value, { file: doc.file, positions: doc.positions });
-      if (problems.length > 0) {
-        report.invalidDocuments++;
-        report.problems.push(...problems);
-        continue;
-      }
-      const app = defaultApp(doc.value as Record<string, unknown>);
+    const parsed = parseAppDocuments(loaded.documents);
+    report.documents += loaded.documents.length;
+    report.invalidDocuments += parsed.invalidDocuments;
+    report.problems.push(...loaded.problems, ...parsed.problems);
+    for (const { app, document } of parsed.apps) {
       const key = `${app.metadata.namespace}/${app.metadata.name}`;
-      const at = doc.positions.valueAt(['metadata', 'name']);
-      const here = `${doc.file}:${at?.line ?? doc.line}`;
+      const at = document.positions.valueAt(['metadata', 'name']);
       const first = seen.get(key);
       if (first !== undefined) {
         report.invalidDocuments++;
         report.problems.push(
           new MesetaError('Duplicate', `app ${key} is already defined at ${first}`, {
-            file: doc.file,
+            file: document.file,
             ...(at ? { line: at.line, column: at.column } : {}),
             path: 'metadata.name',
           }),
         );
         continue;
       }
-      seen.set(key, here);
+      seen.set(key, `${document.file}:${at?.line ?? document.line}`);
       report.valid.push(
-        `${doc.file}: ${APP_RESOURCE}/${app.metadata.name} (namespace ${app.metadata.namespace}) valid`,
+        `${document.file}: ${APP_RESOURCE}/${app.metadata.name} (namespace ${app.metadata.namespace}) valid`,
       );
     }
     if (loaded.documents.length === 0 && loaded.problems.length === 0) {
@@ -66,13 +59,8 @@ export async function validateSources(
 }
 
 function noManifests(source: string): MesetaError {
-  return new MesetaError(
-    'NoManifests',
-    'no manifests found (looked for .yaml, .yml and .json files)',
-    {
-      file: source,
-    },
-  );
+  const message = 'no manifests found (looked for .yaml, .yml and .json files)';
+  return new MesetaError('NoManifests', message, { file: source });
 }
 
 export function summary(report: ValidateReport): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseApp, parseManifests, validateApp } from '../../src/api/index.ts';
+import { parseApp, parseAppDocuments, parseManifests, validateApp } from '../../src/api/index.ts';
 import { ValidationError } from '../../src/errors.ts';
 
 /** Validates every document of `text` as file `app.yaml`; returns the printed problems. */
@@ -425,6 +425,20 @@ spec:
     expect((thrown as ValidationError).problems.map((p) => p.format())).toEqual([
       'spec: says nothing to run: set cmd, args or container',
       'spec.cpus: must be >= 0.001',
+    ]);
+  });
+});
+
+describe('parseAppDocuments', () => {
+  it('returns the defaulted apps of the valid documents and the problems of the others', () => {
+    const text = `${app('  cmd: run\n')}---\n${app('  cpus: 0\n  cmd: run\n').replace('name: web', 'name: db')}`;
+    const result = parseAppDocuments(parseManifests(text, 'apps.yaml').documents);
+    expect(
+      result.apps.map(({ app, document }) => [app.metadata.name, app.spec.mem, document.index]),
+    ).toEqual([['web', 128, 0]]);
+    expect(result.invalidDocuments).toBe(1);
+    expect(result.problems.map((p) => p.format())).toEqual([
+      'apps.yaml:13:9 spec.cpus: must be >= 0.001',
     ]);
   });
 });
