@@ -160,13 +160,15 @@ const patternMessages: Record<string, string> = {
   '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$': 'must be a CamelCase word',
 };
 
+const dependencyPattern = appSchema.properties?.spec?.properties?.dependencies?.items?.pattern;
+if (dependencyPattern) {
+  patternMessages[dependencyPattern] =
+    'must name an app as "name" or "namespace/name" in lowercase letters, digits, "-" and "."';
+}
+
 function patternMessage(pattern: string, got: unknown): string {
-  const known = patternMessages[pattern];
-  if (known) return `${known} (got ${shown(got)})`;
-  if (pattern.includes('/)?')) {
-    return `must name an app as "name" or "namespace/name" in lowercase letters, digits, "-" and "." (got ${shown(got)})`;
-  }
-  return `must match ${pattern} (got ${shown(got)})`;
+  const known = patternMessages[pattern] ?? `must match ${pattern}`;
+  return `${known} (got ${shown(got)})`;
 }
 
 function formatMessage(format: string): string {
