@@ -59,6 +59,8 @@ describe('meseta validate', () => {
     const ok = await runMeseta(['validate', '-f', '-'], good);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('-: app.meseta.io/web (namespace shop) valid\n1 object valid\n');
+    const quiet = await runMeseta(['validate', '-q', '-f', '-'], good);
+    expect(quiet.stdout).toBe('1 object valid\n');
     const bad = await runMeseta(['validate', '-f', '-'], 'kind: [App\n');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^-:2:1: invalid YAML or JSON: /);
