@@ -108,8 +108,8 @@ export async function loadManifests(
   options: LoadOptions = {},
 ): Promise<LoadResult> {
   if (source === '-') return parseManifests(await readAll(options.stdin ?? process.stdin), '-');
-  const files = await manifestFiles(source, options.recursive ?? false);
   const result: LoadResult = { documents: [], problems: [] };
+  const files = await manifestFiles(source, options.recursive ?? false, result.problems);
   for (const file of files) {
     let text: string;
     try {
@@ -127,7 +127,11 @@ export async function loadManifests(
   return result;
 }
 
-async function manifestFiles(source: string, recursive: boolean): Promise<string[]> {
+async function manifestFiles(
+  source: string,
+  recursive: boolean,
+  problems: MesetaError[],
+): Promise<string[]> {
   let info;
   try {
     info = await stat(source);
@@ -137,8 +141,17 @@ async function manifestFiles(source: string, recursive: boolean): Promise<string
   if (!info.isDirectory()) return [source];
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push(
+        new MesetaError('Unreadable', `cannot read: ${(error as Error).message}`, { file: dir }),
+      );
+      return;
+    }
+    // Byte order, not the locale's: the same directory reads the same everywhere.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
