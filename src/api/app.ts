@@ -15,6 +15,7 @@ import type { MesetaError } from '../errors.ts';
 import type { App } from './app-types.ts';
 import type { ManifestDocument } from './load.ts';
 import { defaultApp } from './defaults.ts';
+import { isJsonObject } from './json-object.ts';
 import { checkMetadata } from './metadata.ts';
 import { byPosition, locate } from './problem.ts';
 import type { ProblemSource } from './problem.ts';
@@ -30,10 +31,9 @@ export type ValidateOptions = ProblemSource;
  */
 export function validateApp(value: unknown, options: ValidateOptions = {}): MesetaError[] {
   const problems = [...checkStructure(value)];
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const object = value as Record<string, unknown>;
-    problems.push(...checkMetadata(object.metadata));
-    problems.push(...checkRules(defaultApp(object)));
+  if (isJsonObject(value)) {
+    problems.push(...checkMetadata(value.metadata));
+    problems.push(...checkRules(defaultApp(value)));
   }
   const errors = problems.map((p) => locate(p, options));
   const unique = new Map(errors.map((e) => [e.format(), e]));

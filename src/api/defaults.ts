@@ -8,6 +8,7 @@
 import type { App } from './app-types.ts';
 import { appSchema } from './crd.ts';
 import type { OpenApiSchema } from './crd.ts';
+import { isJsonObject } from './json-object.ts';
 import { DEFAULT_NAMESPACE } from './metadata.ts';
 
 /** Returns a defaulted copy of `app`; the input is not modified. */
@@ -18,16 +19,12 @@ export function defaultApp(app: App | Record<string, unknown>): App {
   return copy as unknown as App;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function fillSchemaDefaults(schema: OpenApiSchema, value: unknown): void {
   if (Array.isArray(value)) {
     if (schema.items) for (const item of value) fillSchemaDefaults(schema.items, item);
     return;
   }
-  if (!isRecord(value)) return;
+  if (!isJsonObject(value)) return;
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
     if (value[key] === undefined && sub.default !== undefined)
       value[key] = structuredClone(sub.default);
@@ -40,26 +37,26 @@ function fillSchemaDefaults(schema: OpenApiSchema, value: unknown): void {
 }
 
 function fillDependentDefaults(app: Record<string, unknown>): void {
-  if (isRecord(app.metadata) && app.metadata.namespace === undefined) {
+  if (isJsonObject(app.metadata) && app.metadata.namespace === undefined) {
     app.metadata.namespace = DEFAULT_NAMESPACE;
   }
   const spec = app.spec;
-  if (!isRecord(spec)) return;
+  if (!isJsonObject(spec)) return;
   // In bridge networking Marathon gives every mapping a host port unless told otherwise.
   const bridged =
     Array.isArray(spec.networks) &&
-    spec.networks.some((n) => isRecord(n) && n.mode === 'container/bridge');
-  const mappings = isRecord(spec.container) ? spec.container.portMappings : undefined;
+    spec.networks.some((n) => isJsonObject(n) && n.mode === 'container/bridge');
+  const mappings = isJsonObject(spec.container) ? spec.container.portMappings : undefined;
   if (bridged && Array.isArray(mappings)) {
     for (const mapping of mappings) {
-      if (isRecord(mapping) && mapping.hostPort === undefined) mapping.hostPort = 0;
+      if (isJsonObject(mapping) && mapping.hostPort === undefined) mapping.hostPort = 0;
     }
   }
   if (!Array.isArray(spec.healthChecks)) return;
   // Marathon checks the first port when a port-based check names none.
   for (const check of spec.healthChecks) {
     if (
-      isRecord(check) &&
+      isJsonObject(check) &&
       check.protocol !== 'COMMAND' &&
       check.port === undefined &&
       check.portIndex === undefined

@@ -10,6 +10,8 @@ import { MesetaError } from '../errors.ts';
 import { APP_API_VERSION, APP_KIND, appSchema } from './crd.ts';
 import { formatPath } from './field-path.ts';
 import type { PathSegment } from './field-path.ts';
+import { isJsonObject } from './json-object.ts';
+import type { JsonObject } from './json-object.ts';
 import { DEFAULT_NAMESPACE, nameProblem, namespaceProblem } from './metadata.ts';
 
 export interface ConversionNote {
@@ -25,11 +27,8 @@ export interface Conversion {
   notes: ConversionNote[];
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+type Obj = JsonObject;
+const isObj = isJsonObject;
 
 /** Accepts one app, `{app: …}` (GET /v2/apps/ID), `{apps: […]}` (GET /v2/apps) or a list. */
 export function convertMarathon(input: unknown): Conversion[] {

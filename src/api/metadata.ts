@@ -6,6 +6,7 @@
  */
 import { shown, unknownField } from './messages.ts';
 import type { PathSegment } from './field-path.ts';
+import { isJsonObject } from './json-object.ts';
 import type { Problem } from './problem.ts';
 
 export interface ObjectMeta {
@@ -62,10 +63,9 @@ export function namespaceProblem(namespace: string): string | undefined {
   return undefined;
 }
 
-export function checkMetadata(metadata: unknown): Problem[] {
+export function checkMetadata(meta: unknown): Problem[] {
   const problems: Problem[] = [];
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return problems;
-  const meta = metadata as Record<string, unknown>;
+  if (!isJsonObject(meta)) return problems;
   const at = (...path: PathSegment[]) => ['metadata', ...path];
   for (const key of Object.keys(meta)) {
     if (!(key in known)) {
@@ -117,7 +117,7 @@ function checkStringMap(
   entryProblem: (key: string, value: string) => Omit<Problem, 'path'> | undefined,
 ): void {
   if (value === undefined) return;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     out.push({ path, message: `must be a mapping (got ${shown(value)})` });
     return;
   }

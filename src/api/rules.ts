@@ -6,14 +6,13 @@
  * everything.
  */
 import type { FieldPath } from './field-path.ts';
+import { isJsonObject } from './json-object.ts';
+import type { JsonObject } from './json-object.ts';
 import { shown } from './messages.ts';
 import type { Problem } from './problem.ts';
 
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+type Obj = JsonObject;
+const isObj = isJsonObject;
 
 function list(value: unknown): Obj[] {
   return Array.isArray(value) ? value.filter(isObj) : [];
