@@ -27,16 +27,14 @@ export interface Conversion {
   notes: ConversionNote[];
 }
 
-type Obj = JsonObject;
-const isObj = isJsonObject;
-
 /** Accepts one app, `{app: …}` (GET /v2/apps/ID), `{apps: […]}` (GET /v2/apps) or a list. */
 export function convertMarathon(input: unknown): Conversion[] {
   if (Array.isArray(input)) return input.map((app, i) => convertMarathonApp(app, [i]));
-  if (isObj(input) && Array.isArray(input.apps)) {
+  if (isJsonObject(input) && Array.isArray(input.apps)) {
     return input.apps.map((app, i) => convertMarathonApp(app, ['apps', i]));
   }
-  if (isObj(input) && isObj(input.app)) return [convertMarathonApp(input.app, ['app'])];
+  if (isJsonObject(input) && isJsonObject(input.app))
+    return [convertMarathonApp(input.app, ['app'])];
   return [convertMarathonApp(input, [])];
 }
 
@@ -136,7 +134,7 @@ const notCarried: Record<string, string> = {
 };
 
 export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conversion {
-  if (!isObj(input)) {
+  if (!isJsonObject(input)) {
     throw new MesetaError('Invalid', 'a Marathon app definition must be a JSON object', {
       path: formatPath(at) || undefined,
     });
@@ -151,7 +149,7 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
   if (input.id.split('/').filter(Boolean).length > 2) {
     note(['id'], `the groups of ${input.id} became the namespace "${namespace}"`);
   }
-  const spec: Obj = {};
+  const spec: JsonObject = {};
   for (const field of copied)
     if (input[field] !== undefined && input[field] !== null) spec[field] = input[field];
   if (Array.isArray(spec.args) && spec.args.length === 0) delete spec.args;
@@ -161,15 +159,16 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
   if (container.networks) spec.networks = container.networks;
   const portNames = convertPorts(input, spec, note);
   convertEnv(input, spec, note);
-  if (isObj(input.labels) && Object.keys(input.labels).length > 0) {
+  if (isJsonObject(input.labels) && Object.keys(input.labels).length > 0) {
     spec.labels = Object.fromEntries(Object.entries(input.labels).map(([k, v]) => [k, String(v)]));
   }
   convertConstraints(input, spec, note);
   convertHealthChecks(input, spec, note);
   convertReadinessChecks(input, spec, portNames, note);
-  if (isObj(input.upgradeStrategy)) spec.upgradeStrategy = input.upgradeStrategy;
+  if (isJsonObject(input.upgradeStrategy)) spec.upgradeStrategy = input.upgradeStrategy;
   if (input.unreachableStrategy === 'disabled') spec.unreachableStrategy = { disabled: true };
-  else if (isObj(input.unreachableStrategy)) spec.unreachableStrategy = input.unreachableStrategy;
+  else if (isJsonObject(input.unreachableStrategy))
+    spec.unreachableStrategy = input.unreachableStrategy;
   convertDependencies(input, namespace, spec, note);
 
   for (const [field, value] of Object.entries(input)) {
@@ -181,7 +180,7 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
     else if (!handled.has(field) && !readOnly.has(field))
       note([field], 'not carried over: meseta has no such field');
   }
-  const manifest: Obj = {
+  const manifest: JsonObject = {
     apiVersion: APP_API_VERSION,
     kind: APP_KIND,
     metadata: { name, namespace },
@@ -191,7 +190,7 @@ export function convertMarathonApp(input: unknown, at: PathSegment[] = []): Conv
 }
 
 /** Orders the spec's fields as the CRD lists them, so converted manifests read like docs/apps.md. */
-function inSchemaOrder(spec: Obj): Obj {
+function inSchemaOrder(spec: JsonObject): JsonObject {
   const order = Object.keys(appSchema.properties?.spec?.properties ?? {});
   return Object.fromEntries(
     Object.entries(spec).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
@@ -204,7 +203,7 @@ function isEmpty(value: unknown): boolean {
     value === null ||
     value === '' ||
     (Array.isArray(value) && value.length === 0) ||
-    (isObj(value) && Object.keys(value).length === 0)
+    (isJsonObject(value) && Object.keys(value).length === 0)
   );
 }
 
@@ -216,21 +215,24 @@ const dockerNetworks: Record<string, string | undefined> = {
   HOST: undefined,
 };
 
-function convertContainer(input: Obj, note: Note): { container?: Obj; networks?: Obj[] } {
-  let networks: Obj[] | undefined;
+function convertContainer(
+  input: JsonObject,
+  note: Note,
+): { container?: JsonObject; networks?: JsonObject[] } {
+  let networks: JsonObject[] | undefined;
   if (Array.isArray(input.networks)) {
-    networks = input.networks.filter(isObj).map((n, i) => {
+    networks = input.networks.filter(isJsonObject).map((n, i) => {
       if (n.labels !== undefined)
         note(['networks', i, 'labels'], 'not carried over: meseta networks have no labels');
       return { mode: n.mode ?? 'container', ...(n.name !== undefined ? { name: n.name } : {}) };
     });
     if (networks.every((n) => n.mode === 'host')) networks = undefined;
   }
-  if (isObj(input.ipAddress)) {
+  if (isJsonObject(input.ipAddress)) {
     const name = input.ipAddress.networkName;
     networks = [{ mode: 'container', ...(typeof name === 'string' ? { name } : {}) }];
     note(['ipAddress'], 'the deprecated ipAddress became networks: [{mode: container}]');
-    if (isObj(input.ipAddress.discovery)) {
+    if (isJsonObject(input.ipAddress.discovery)) {
       note(
         ['ipAddress', 'discovery'],
         'not carried over: declare the ports as container.portMappings',
@@ -238,12 +240,12 @@ function convertContainer(input: Obj, note: Note): { container?: Obj; networks?:
     }
   }
   const source = input.container;
-  if (!isObj(source)) return { networks };
-  const container: Obj = {};
+  if (!isJsonObject(source)) return { networks };
+  const container: JsonObject = {};
   if (source.type !== undefined) container.type = source.type;
-  const docker = isObj(source.docker) ? source.docker : undefined;
+  const docker = isJsonObject(source.docker) ? source.docker : undefined;
   if (docker) {
-    const out: Obj = {};
+    const out: JsonObject = {};
     for (const field of ['image', 'forcePullImage', 'privileged', 'parameters']) {
       if (docker[field] !== undefined) out[field] = docker[field];
     }
@@ -265,7 +267,7 @@ function convertContainer(input: Obj, note: Note): { container?: Obj; networks?:
         );
     }
   }
-  if (isObj(source.appc))
+  if (isJsonObject(source.appc))
     note(['container', 'appc'], 'not carried over: meseta runs no AppC images');
   const bridged = networks?.some((n) => n.mode === 'container/bridge') ?? false;
   const mappingsAt = Array.isArray(source.portMappings)
@@ -274,8 +276,8 @@ function convertContainer(input: Obj, note: Note): { container?: Obj; networks?:
   const mappings = Array.isArray(source.portMappings) ? source.portMappings : docker?.portMappings;
   if (Array.isArray(mappings) && mappings.length > 0) {
     const names = uniqueNames(mappings);
-    container.portMappings = mappings.filter(isObj).map((m, i) => {
-      const out: Obj = { name: names[i] };
+    container.portMappings = mappings.filter(isJsonObject).map((m, i) => {
+      const out: JsonObject = { name: names[i] };
       for (const field of ['containerPort', 'hostPort', 'servicePort', 'protocol', 'labels']) {
         if (m[field] !== undefined) out[field] = m[field];
       }
@@ -292,9 +294,13 @@ function convertContainer(input: Obj, note: Note): { container?: Obj; networks?:
     if (!networks) networks = [{ mode: 'container/bridge' }];
   }
   if (Array.isArray(source.volumes)) {
-    const volumes: Obj[] = [];
+    const volumes: JsonObject[] = [];
     source.volumes.forEach((v, i) => {
-      if (isObj(v) && typeof v.hostPath === 'string' && typeof v.containerPath === 'string') {
+      if (
+        isJsonObject(v) &&
+        typeof v.hostPath === 'string' &&
+        typeof v.containerPath === 'string'
+      ) {
         volumes.push({
           containerPath: v.containerPath,
           hostPath: v.hostPath,
@@ -314,10 +320,10 @@ function convertContainer(input: Obj, note: Note): { container?: Obj; networks?:
 /** Port names, made up where Marathon had none: `port0`, `port1`, … by position. */
 function uniqueNames(ports: unknown[]): string[] {
   const taken = new Set(
-    ports.map((p) => (isObj(p) && typeof p.name === 'string' ? p.name : undefined)),
+    ports.map((p) => (isJsonObject(p) && typeof p.name === 'string' ? p.name : undefined)),
   );
   return ports.map((p, i) => {
-    if (isObj(p) && typeof p.name === 'string') return p.name;
+    if (isJsonObject(p) && typeof p.name === 'string') return p.name;
     let name = `port${i}`;
     for (let n = 0; taken.has(name); n++) name = `port${i}-${n}`;
     taken.add(name);
@@ -326,13 +332,14 @@ function uniqueNames(ports: unknown[]): string[] {
 }
 
 /** Converts portDefinitions (or the deprecated ports); returns the app's port names in order. */
-function convertPorts(input: Obj, spec: Obj, note: Note): string[] {
-  const container = isObj(spec.container) ? spec.container : undefined;
+function convertPorts(input: JsonObject, spec: JsonObject, note: Note): string[] {
+  const container = isJsonObject(spec.container) ? spec.container : undefined;
   if (Array.isArray(container?.portMappings)) {
-    return container.portMappings.map((m) => String((m as Obj).name));
+    return container.portMappings.map((m) => String((m as JsonObject).name));
   }
-  let definitions: Obj[] = [];
-  if (Array.isArray(input.portDefinitions)) definitions = input.portDefinitions.filter(isObj);
+  let definitions: JsonObject[] = [];
+  if (Array.isArray(input.portDefinitions))
+    definitions = input.portDefinitions.filter(isJsonObject);
   else if (Array.isArray(input.ports)) {
     definitions = input.ports.map((port) => ({ port }));
     if (input.ports.length > 0) note(['ports'], 'the deprecated ports became portDefinitions');
@@ -352,7 +359,7 @@ function convertPorts(input: Obj, spec: Obj, note: Note): string[] {
     );
   }
   spec.portDefinitions = definitions.map((d, i) => {
-    const out: Obj = { name: names[i] };
+    const out: JsonObject = { name: names[i] };
     for (const field of ['port', 'protocol', 'labels'])
       if (d[field] !== undefined) out[field] = d[field];
     return out;
@@ -360,19 +367,19 @@ function convertPorts(input: Obj, spec: Obj, note: Note): string[] {
   return names;
 }
 
-function convertEnv(input: Obj, spec: Obj, note: Note): void {
-  if (!isObj(input.env)) return;
+function convertEnv(input: JsonObject, spec: JsonObject, note: Note): void {
+  if (!isJsonObject(input.env)) return;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.env)) {
-    if (isObj(value)) note(['env', key], 'not carried over: meseta has no secret store');
+    if (isJsonObject(value)) note(['env', key], 'not carried over: meseta has no secret store');
     else env[key] = String(value);
   }
   if (Object.keys(env).length > 0) spec.env = env;
 }
 
-function convertConstraints(input: Obj, spec: Obj, note: Note): void {
+function convertConstraints(input: JsonObject, spec: JsonObject, note: Note): void {
   if (!Array.isArray(input.constraints) || input.constraints.length === 0) return;
-  const constraints: Obj[] = [];
+  const constraints: JsonObject[] = [];
   input.constraints.forEach((c, i) => {
     if (Array.isArray(c) && c.length >= 2) {
       constraints.push({
@@ -380,7 +387,7 @@ function convertConstraints(input: Obj, spec: Obj, note: Note): void {
         operator: String(c[1]).toUpperCase(),
         ...(c[2] !== undefined && c[2] !== null ? { value: String(c[2]) } : {}),
       });
-    } else if (isObj(c) && c.field !== undefined) {
+    } else if (isJsonObject(c) && c.field !== undefined) {
       constraints.push({
         field: c.field,
         operator: String(c.operator).toUpperCase(),
@@ -397,11 +404,11 @@ const checkProtocols: Record<string, string> = {
   TCP: 'MESOS_TCP',
 };
 
-function convertHealthChecks(input: Obj, spec: Obj, note: Note): void {
+function convertHealthChecks(input: JsonObject, spec: JsonObject, note: Note): void {
   if (!Array.isArray(input.healthChecks) || input.healthChecks.length === 0) return;
-  spec.healthChecks = input.healthChecks.filter(isObj).map((check, i) => {
+  spec.healthChecks = input.healthChecks.filter(isJsonObject).map((check, i) => {
     const protocol = typeof check.protocol === 'string' ? check.protocol : 'HTTP';
-    const out: Obj = { protocol: checkProtocols[protocol] ?? protocol };
+    const out: JsonObject = { protocol: checkProtocols[protocol] ?? protocol };
     if (checkProtocols[protocol]) {
       note(
         ['healthChecks', i, 'protocol'],
@@ -420,7 +427,7 @@ function convertHealthChecks(input: Obj, spec: Obj, note: Note): void {
     ]) {
       if (check[field] !== undefined) out[field] = check[field];
     }
-    if (protocol === 'COMMAND' && isObj(check.command))
+    if (protocol === 'COMMAND' && isJsonObject(check.command))
       out.command = { value: check.command.value };
     if (check.ignoreHttp1xx !== undefined)
       note(
@@ -433,10 +440,15 @@ function convertHealthChecks(input: Obj, spec: Obj, note: Note): void {
   });
 }
 
-function convertReadinessChecks(input: Obj, spec: Obj, portNames: string[], note: Note): void {
+function convertReadinessChecks(
+  input: JsonObject,
+  spec: JsonObject,
+  portNames: string[],
+  note: Note,
+): void {
   if (!Array.isArray(input.readinessChecks) || input.readinessChecks.length === 0) return;
-  spec.readinessChecks = input.readinessChecks.filter(isObj).map((check, i) => {
-    const out: Obj = { portName: check.portName ?? 'http-api' };
+  spec.readinessChecks = input.readinessChecks.filter(isJsonObject).map((check, i) => {
+    const out: JsonObject = { portName: check.portName ?? 'http-api' };
     for (const field of [
       'name',
       'protocol',
@@ -458,7 +470,12 @@ function convertReadinessChecks(input: Obj, spec: Obj, portNames: string[], note
   });
 }
 
-function convertDependencies(input: Obj, namespace: string, spec: Obj, note: Note): void {
+function convertDependencies(
+  input: JsonObject,
+  namespace: string,
+  spec: JsonObject,
+  note: Note,
+): void {
   if (
     !Array.isArray(input.dependencies) ||
     input.dependencies.length === 0 ||

@@ -11,20 +11,17 @@ import type { JsonObject } from './json-object.ts';
 import { shown } from './messages.ts';
 import type { Problem } from './problem.ts';
 
-type Obj = JsonObject;
-const isObj = isJsonObject;
-
-function list(value: unknown): Obj[] {
-  return Array.isArray(value) ? value.filter(isObj) : [];
+function list(value: unknown): JsonObject[] {
+  return Array.isArray(value) ? value.filter(isJsonObject) : [];
 }
 
 /** Every semantic problem of a defaulted App. */
 export function checkRules(app: unknown): Problem[] {
   const out: Problem[] = [];
-  if (!isObj(app) || !isObj(app.spec)) return out;
+  if (!isJsonObject(app) || !isJsonObject(app.spec)) return out;
   const spec = app.spec;
-  const namespace = isObj(app.metadata) ? app.metadata.namespace : undefined;
-  const name = isObj(app.metadata) ? app.metadata.name : undefined;
+  const namespace = isJsonObject(app.metadata) ? app.metadata.namespace : undefined;
+  const name = isJsonObject(app.metadata) ? app.metadata.name : undefined;
   checkCommand(spec, out);
   const ports = checkNetworking(spec, out);
   checkHealthChecks(spec, ports, out);
@@ -36,8 +33,8 @@ export function checkRules(app: unknown): Problem[] {
   return out;
 }
 
-function checkCommand(spec: Obj, out: Problem[]): void {
-  const container = isObj(spec.container) ? spec.container : undefined;
+function checkCommand(spec: JsonObject, out: Problem[]): void {
+  const container = isJsonObject(spec.container) ? spec.container : undefined;
   if (spec.cmd === undefined && spec.args === undefined && container === undefined) {
     out.push({ path: ['spec'], message: 'says nothing to run: set cmd, args or container' });
   }
@@ -48,7 +45,7 @@ function checkCommand(spec: Obj, out: Problem[]): void {
     });
   }
   if (!container) return;
-  const docker = isObj(container.docker) ? container.docker : undefined;
+  const docker = isJsonObject(container.docker) ? container.docker : undefined;
   if (container.type === 'DOCKER' && !docker) {
     out.push({
       path: ['spec', 'container', 'docker'],
@@ -71,7 +68,7 @@ function checkCommand(spec: Obj, out: Problem[]): void {
 }
 
 /** Checks networks and ports; returns the names of the app's ports in index order. */
-function checkNetworking(spec: Obj, out: Problem[]): string[] {
+function checkNetworking(spec: JsonObject, out: Problem[]): string[] {
   const networks = list(spec.networks);
   let exclusive = 0;
   networks.forEach((network, i) => {
@@ -99,7 +96,7 @@ function checkNetworking(spec: Obj, out: Problem[]): string[] {
     });
   }
   const containerNetworking = networks.some((n) => n.mode !== 'host');
-  const container = isObj(spec.container) ? spec.container : undefined;
+  const container = isJsonObject(spec.container) ? spec.container : undefined;
   const mappings = list(container?.portMappings);
   const definitions = list(spec.portDefinitions);
   if (mappings.length > 0 && !containerNetworking) {
@@ -132,7 +129,7 @@ function checkNetworking(spec: Obj, out: Problem[]): string[] {
   return ports.map((p) => String(p.name));
 }
 
-function checkHealthChecks(spec: Obj, ports: string[], out: Problem[]): void {
+function checkHealthChecks(spec: JsonObject, ports: string[], out: Problem[]): void {
   list(spec.healthChecks).forEach((check, i) => {
     const path = ['spec', 'healthChecks', i];
     if (check.protocol === 'COMMAND') {
@@ -185,7 +182,7 @@ function portIndexMessage(index: number, ports: string[]): string {
   return `refers to port index ${index}, but the app declares ${ports.length} port${ports.length === 1 ? '' : 's'} (${ports.join(', ')}); the highest index is ${ports.length - 1}`;
 }
 
-function checkReadinessChecks(spec: Obj, ports: string[], out: Problem[]): void {
+function checkReadinessChecks(spec: JsonObject, ports: string[], out: Problem[]): void {
   list(spec.readinessChecks).forEach((check, i) => {
     const path = ['spec', 'readinessChecks', i];
     if (typeof check.portName === 'string' && !ports.includes(check.portName)) {
@@ -210,7 +207,7 @@ function checkReadinessChecks(spec: Obj, ports: string[], out: Problem[]): void 
 const specialFields = new Set(['@hostname', '@region', '@zone']);
 const wholeNumber = /^[1-9][0-9]*$/;
 
-function checkConstraints(spec: Obj, out: Problem[]): void {
+function checkConstraints(spec: JsonObject, out: Problem[]): void {
   list(spec.constraints).forEach((constraint, i) => {
     const path: FieldPath = ['spec', 'constraints', i];
     const { field, operator, value } = constraint;
@@ -271,9 +268,9 @@ function regexProblem(source: string): string | undefined {
   }
 }
 
-function checkUnreachable(spec: Obj, out: Problem[]): void {
+function checkUnreachable(spec: JsonObject, out: Problem[]): void {
   const strategy = spec.unreachableStrategy;
-  if (!isObj(strategy)) return;
+  if (!isJsonObject(strategy)) return;
   const { inactiveAfterSeconds: inactive, expungeAfterSeconds: expunge } = strategy;
   const path = ['spec', 'unreachableStrategy'];
   if (strategy.disabled === true) {
@@ -295,7 +292,12 @@ function checkUnreachable(spec: Obj, out: Problem[]): void {
   }
 }
 
-function checkDependencies(spec: Obj, namespace: unknown, name: unknown, out: Problem[]): void {
+function checkDependencies(
+  spec: JsonObject,
+  namespace: unknown,
+  name: unknown,
+  out: Problem[],
+): void {
   if (!Array.isArray(spec.dependencies)) return;
   spec.dependencies.forEach((dependency, i) => {
     if (typeof dependency !== 'string') return;
@@ -306,8 +308,8 @@ function checkDependencies(spec: Obj, namespace: unknown, name: unknown, out: Pr
   });
 }
 
-function checkEnv(spec: Obj, out: Problem[]): void {
-  if (!isObj(spec.env)) return;
+function checkEnv(spec: JsonObject, out: Problem[]): void {
+  if (!isJsonObject(spec.env)) return;
   for (const key of Object.keys(spec.env)) {
     if (key === '' || key.includes('=') || key.includes('\0')) {
       out.push({
