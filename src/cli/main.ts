@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { MesetaError, UsageError } from '../errors.ts';
 import { register as registerVersion } from './version.ts';
+import { register as registerValidate } from './validate.ts';
+import { register as registerConvert } from './convert.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -19,7 +21,7 @@ export class ExitCode extends Error {
 
 export type VerbRegistrar = (program: Command) => void;
 
-const verbs: VerbRegistrar[] = [registerVersion];
+const verbs: VerbRegistrar[] = [registerVersion, registerValidate, registerConvert];
 
 export function buildProgram(): Command {
   const program = new Command('meseta')

@@ -1,0 +1,87 @@
+/**
+ * `meseta convert marathon FILE`: turns Marathon app definitions (JSON; one app, `{app}`,
+ * `{apps: […]}` or a list) into App manifests on stdout, and says on stderr what it could not
+ * carry over. Exit codes: 0 converted (notes are warnings), 1 the input or the result is
+ * invalid, 2 the command was used wrongly.
+ */
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { validateApp } from '../api/app.ts';
+import { loadManifests } from '../api/load.ts';
+import { convertMarathon } from '../api/marathon.ts';
+import type { Conversion } from '../api/marathon.ts';
+import { MesetaError, UsageError, ValidationError } from '../errors.ts';
+
+export interface ConvertResult {
+  conversions: Conversion[];
+  /** The manifests, as the requested output text. */
+  text: string;
+}
+
+/** Converts every Marathon definition in `source` (a file or `-`); throws on invalid input. */
+export async function convertSource(
+  source: string,
+  options: { output?: 'yaml' | 'json'; stdin?: AsyncIterable<Buffer | string> } = {},
+): Promise<ConvertResult> {
+  const loaded = await loadManifests(source, options.stdin ? { stdin: options.stdin } : {});
+  if (loaded.problems.length > 0) throw new ValidationError(loaded.problems);
+  const conversions: Conversion[] = [];
+  for (const doc of loaded.documents) {
+    try {
+      conversions.push(...convertMarathon(doc.value));
+    } catch (error) {
+      if (error instanceof MesetaError)
+        throw new MesetaError(error.code, error.message, { ...error.where, file: doc.file });
+      throw error;
+    }
+  }
+  if (conversions.length === 0)
+    throw new MesetaError('Invalid', 'no Marathon app definition found', { file: source });
+  const problems = conversions.flatMap((c) =>
+    validateApp(c.manifest).map(
+      (p) =>
+        new MesetaError(p.code, `the converted app ${c.id} is invalid: ${p.message}`, {
+          file: source,
+          ...(p.where.path ? { path: p.where.path } : {}),
+        }),
+    ),
+  );
+  if (problems.length > 0) throw new ValidationError(problems);
+  const text =
+    options.output === 'json'
+      ? `${JSON.stringify(conversions.length === 1 ? conversions[0]!.manifest : conversions.map((c) => c.manifest), null, 2)}\n`
+      : conversions
+          .map(
+            (c) =>
+              `# Converted from the Marathon app ${c.id}\n${stringify(c.manifest, { flowCollectionPadding: false })}`,
+          )
+          .join('---\n');
+  return { conversions, text };
+}
+
+export function register(program: Command): void {
+  const convert = program
+    .command('convert')
+    .description('Convert definitions from other systems into App manifests');
+  convert
+    .command('marathon')
+    .description('Convert Marathon app definitions (JSON) into App manifests')
+    .argument('<file>', 'a Marathon app definition, {"apps": [...]}, or - for stdin')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .addHelpText(
+      'after',
+      '\nWhat could not be carried over is printed to stderr as warnings.\n\nExamples:\n  meseta convert marathon app.json > web.yaml\n  curl -s $MARATHON/v2/apps/shop/web | meseta convert marathon -',
+    )
+    .action(async (file: string, options: { output: string }) => {
+      if (options.output !== 'yaml' && options.output !== 'json') {
+        throw new UsageError(
+          `--output must be yaml or json (got ${JSON.stringify(options.output)})`,
+        );
+      }
+      const result = await convertSource(file, { output: options.output });
+      process.stdout.write(result.text);
+      for (const c of result.conversions) {
+        for (const n of c.notes) process.stderr.write(`warning: ${file} ${n.path}: ${n.message}\n`);
+      }
+    });
+}
