@@ -6,6 +6,7 @@ import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import { startEtcd, type EtcdServer } from '../support/etcd.ts';
 import type { KvBackendFactory } from '../support/kv-backend.ts';
 import { describeKvContract } from './kv-contract.ts';
+import { describeStoreContract } from './store-contract.ts';
 
 function etcdBackend(): KvBackendFactory {
   let server: Promise<EtcdServer> | undefined;
@@ -34,3 +35,4 @@ function etcdBackend(): KvBackendFactory {
 }
 
 describeKvContract('etcd', etcdBackend());
+describeStoreContract('etcd', etcdBackend());
