@@ -7,6 +7,7 @@ import { startEtcd, type EtcdServer } from '../support/etcd.ts';
 import type { KvBackendFactory } from '../support/kv-backend.ts';
 import { describeKvContract } from './kv-contract.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { describeWatchContract } from './watch-contract.ts';
 
 function etcdBackend(): KvBackendFactory {
   let server: Promise<EtcdServer> | undefined;
@@ -36,3 +37,4 @@ function etcdBackend(): KvBackendFactory {
 
 describeKvContract('etcd', etcdBackend());
 describeStoreContract('etcd', etcdBackend());
+describeWatchContract('etcd', etcdBackend());
