@@ -12,6 +12,7 @@ import {
   NotFoundError,
 } from '../../src/store/errors.ts';
 import type { Kv } from '../../src/store/kv.ts';
+import { InternalRecords } from '../../src/store/internal-records.ts';
 import { BatchFailedError, ObjectStore, type BatchOp } from '../../src/store/object-store.ts';
 import type { ResourceType, StoredObject } from '../../src/store/object.ts';
 import { uniquePrefix, type KvBackendFactory } from '../support/kv-backend.ts';
@@ -318,6 +319,51 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       expect(violated).toBe(2);
       // The unfenced store is not affected.
       await store.update(widgetType, { ...created, spec: { size: 2 } });
+    });
+
+    it('keeps internal records with compare-and-swap', async () => {
+      const records = new InternalRecords(kv, { prefix: store.keys.prefix });
+      expect(await records.get('mesos/framework-id')).toBeUndefined();
+      const first = await records.put('mesos/framework-id', { id: 'f-1' }, '0');
+      await expect(records.put('mesos/framework-id', { id: 'f-2' }, '0')).rejects.toThrow(
+        AlreadyExistsError,
+      );
+      expect(await records.get('mesos/framework-id')).toEqual({
+        value: { id: 'f-1' },
+        revision: first,
+      });
+      const second = await records.put('mesos/framework-id', { id: 'f-2' }, first);
+      await expect(records.put('mesos/framework-id', { id: 'f-3' }, first)).rejects.toThrow(
+        ConflictError,
+      );
+      await expect(records.delete('mesos/framework-id', first)).rejects.toThrow(ConflictError);
+      await records.delete('mesos/framework-id', second);
+      expect(await records.get('mesos/framework-id')).toBeUndefined();
+      const raw = await kv.range({ prefix: `${store.keys.prefix}/internal/` });
+      expect(raw.count).toBe(0);
+    });
+
+    it('serialises concurrent read-modify-write updates of an internal record', async () => {
+      const records = new InternalRecords(kv, { prefix: store.keys.prefix });
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          records.update<{ n: number }>('counter', (current) => ({ n: (current?.n ?? 0) + 1 }), 50),
+        ),
+      );
+      expect((await records.get<{ n: number }>('counter'))?.value).toEqual({ n: 6 });
+    });
+
+    it('fences internal records like objects', async () => {
+      const fenceKey = `${store.keys.prefix}/leases/records`;
+      const rev = await kv.put(fenceKey, 'me');
+      const records = new InternalRecords(kv, { prefix: store.keys.prefix }).withFence({
+        compares: [{ key: fenceKey, target: 'create', result: '==', revision: rev }],
+      });
+      const written = await records.put('applysets/web', ['a'], '0');
+      await kv.delete({ key: fenceKey });
+      await expect(records.put('applysets/web', ['a', 'b'], written)).rejects.toThrow(
+        LeaseLostError,
+      );
     });
   });
 }
