@@ -5,13 +5,14 @@
  * (no graceful shutdown); `remove()` stops it and deletes the data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface EtcdServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://` when started with TLS. */
   readonly endpoint: string;
   readonly dataDir: string;
   start(): Promise<void>;
@@ -25,11 +26,33 @@ export interface EtcdServer {
 
 const etcdBinary = process.env.MESETA_ETCD_BIN ?? '/usr/bin/etcd';
 
-export async function startEtcd(): Promise<EtcdServer> {
+export interface EtcdTls {
+  /** CA that signed the client certificates etcd accepts (and the server's). */
+  ca: string;
+  cert: string;
+  key: string;
+  /** A client certificate and key for the health check. */
+  clientCert: string;
+  clientKey: string;
+}
+
+export async function startEtcd(options: { tls?: EtcdTls } = {}): Promise<EtcdServer> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'meseta-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const tls = options.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsFlags = tls
+    ? [
+        '--cert-file',
+        tls.cert,
+        '--key-file',
+        tls.key,
+        '--client-cert-auth',
+        '--trusted-ca-file',
+        tls.ca,
+      ]
+    : [];
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -57,6 +80,7 @@ export async function startEtcd(): Promise<EtcdServer> {
         'error',
         '--logger',
         'zap',
+        ...tlsFlags,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -72,7 +96,7 @@ export async function startEtcd(): Promise<EtcdServer> {
     await waitUntil(
       async () => {
         if (!child) throw new Error(`etcd exited during startup:\n${output}`);
-        return healthy(endpoint);
+        return healthy(endpoint, tls);
       },
       { within: 20_000, what: `etcd to answer on ${endpoint}` },
     );
@@ -111,7 +135,8 @@ export async function startEtcd(): Promise<EtcdServer> {
   return server;
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+async function healthy(endpoint: string, tls: EtcdTls | undefined): Promise<boolean> {
+  if (tls) return healthyOverTls(endpoint, tls);
   try {
     const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
     if (!response.ok) return false;
@@ -120,6 +145,28 @@ async function healthy(endpoint: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function healthyOverTls(endpoint: string, tls: EtcdTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${endpoint}/health`,
+      {
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.clientCert),
+        key: readFileSync(tls.clientKey),
+        timeout: 1000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(res.statusCode === 200 && body.includes('"true"')));
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
 }
 
 async function freePort(): Promise<number> {
