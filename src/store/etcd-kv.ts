@@ -105,6 +105,9 @@ class EtcdKv implements Kv {
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
         'grpc.keepalive_permit_without_calls': 1,
+        // A watch catching up after a pause can deliver far more than gRPC's 4 MiB default
+        // in one response; etcd's own client lifts the limit the same way.
+        'grpc.max_receive_message_length': -1,
       },
     };
     if (config.tls) {
