@@ -247,20 +247,27 @@ export class ObjectStore {
   /** Reads the chunk's keys, decides each write, then writes them all in one transaction. */
   private async runChunk(ops: BatchOp[], keys: string[]): Promise<WriteResult<StoredObject>[]> {
     for (const fence of this.fences) fence.check?.();
-    const read = await this.kv.txn(
-      [],
-      keys.map((key) => ({ type: 'range', range: { key } })),
-    );
-    const current = read.results.map((r) => (r.type === 'range' ? r.kvs[0] : undefined));
+    // Creates need no read: their compare (key absent) is the whole check.
+    const toRead = keys.filter((_, i) => ops[i]!.op !== 'create');
+    const read = toRead.length
+      ? await this.kv.txn(
+          [],
+          toRead.map((key) => ({ type: 'range', range: { key } })),
+        )
+      : undefined;
+    const current = new Map<string, KeyValue>();
+    for (const result of read?.results ?? []) {
+      if (result.type === 'range' && result.kvs[0]) current.set(result.kvs[0].key, result.kvs[0]);
+    }
     const planned = ops.map((op, i) => {
       try {
-        return this.plan(op, keys[i]!, current[i]);
+        return this.plan(op, keys[i]!, current.get(keys[i]!));
       } catch (error) {
         throw error instanceof MesetaError ? new ChunkError(i, error) : error;
       }
     });
     const writes = planned.filter((p) => p.write);
-    if (writes.length === 0) return planned.map((p) => p.result(read.revision));
+    if (writes.length === 0) return planned.map((p) => p.result(read!.revision));
 
     const fenceCompares = this.fenceCompares();
     const checkKeys = [

@@ -5,10 +5,7 @@
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import { startEtcd, type EtcdServer } from '../support/etcd.ts';
 import type { KvBackendFactory } from '../support/kv-backend.ts';
-import { describeKvContract } from './kv-contract.ts';
-import { describeLeaderContract } from './leader-contract.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { describeWatchContract } from './watch-contract.ts';
+import { describeStoreContracts } from './contracts.ts';
 
 function etcdBackend(): KvBackendFactory {
   let server: Promise<EtcdServer> | undefined;
@@ -36,7 +33,4 @@ function etcdBackend(): KvBackendFactory {
   };
 }
 
-describeKvContract('etcd', etcdBackend());
-describeStoreContract('etcd', etcdBackend());
-describeWatchContract('etcd', etcdBackend());
-describeLeaderContract('etcd', etcdBackend());
+describeStoreContracts('etcd', etcdBackend());

@@ -61,7 +61,6 @@ export function describeKvContract(name: string, factory: KvBackendFactory): voi
     });
     afterAll(async () => {
       await kv.close();
-      await factory.close();
     });
     beforeEach(() => {
       p = uniquePrefix();

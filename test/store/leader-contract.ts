@@ -37,7 +37,6 @@ export function describeLeaderContract(name: string, factory: KvBackendFactory):
     });
     afterAll(async () => {
       await kv.close();
-      await factory.close();
     });
     beforeEach(() => {
       prefix = uniquePrefix();

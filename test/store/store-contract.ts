@@ -46,7 +46,6 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
     });
     afterAll(async () => {
       await kv.close();
-      await factory.close();
     });
     beforeEach(() => {
       store = new ObjectStore({ kv, prefix: uniquePrefix(), pageSize: 7 });

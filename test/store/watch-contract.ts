@@ -73,7 +73,6 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
     });
     afterAll(async () => {
       await kv.close();
-      await factory.close();
     });
     beforeEach(() => {
       store = new ObjectStore({ kv, prefix: uniquePrefix() });
