@@ -1,6 +1,7 @@
 /**
  * `npm run bench store`: the store's speed on each backend in `backends` — single put+get
- * latency, object writes per second one at a time and batched (128 per transaction), and how
+ * latency, object creates and status updates per second one at a time and batched (128 per
+ * transaction), and how
  * long a change takes to reach every one of several watchers. Target: batched writes at least
  * 5× the unbatched rate. The real-etcd backend starts Debian's etcd on a loopback port
  * (or uses `MESETA_BENCH_ETCD=<endpoint>` when set).
@@ -40,7 +41,7 @@ export const backends: StoreBenchBackend[] = [
   },
 ];
 
-type Bench = StoredObject<{ n: number; payload: string }>;
+type Bench = StoredObject<{ n: number; payload: string }, { seen: number }>;
 const benchType: ResourceType<Bench> = {
   group: 'bench.meseta.io',
   version: 'v1',
@@ -120,6 +121,36 @@ async function measure(name: string, kv: Kv): Promise<BenchRow[]> {
       value: Number((batchedRate / unbatched).toFixed(1)),
       unit: '×',
       note: 'target >= 5',
+    },
+  );
+
+  // Status writes, the hot path of the Mesos bridge: a read plus a compare-and-swap each.
+  const listed = (await store.list(benchType)).items;
+  const few = listed.slice(0, single);
+  started = performance.now();
+  for (const item of few) await store.updateStatus(benchType, { ...item, status: { seen: 1 } });
+  const statusOne = few.length / ((performance.now() - started) / 1000);
+  const fresh = (await store.list(benchType)).items;
+  started = performance.now();
+  await store.batch(
+    fresh.map((item) => ({
+      op: 'updateStatus' as const,
+      type: benchType,
+      object: { ...item, status: { seen: 2 } },
+    })),
+  );
+  const statusBatched = fresh.length / ((performance.now() - started) / 1000);
+  rows.push(
+    {
+      name: `status updates/s, one at a time (${name})`,
+      value: Math.round(statusOne),
+      unit: 'writes/s',
+    },
+    {
+      name: `status updates/s, batched 128 per txn (${name})`,
+      value: Math.round(statusBatched),
+      unit: 'writes/s',
+      note: `${(statusBatched / statusOne).toFixed(1)}× one at a time`,
     },
   );
 
