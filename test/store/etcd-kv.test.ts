@@ -1,15 +1,24 @@
 /**
  * What is particular to the etcd backend: configuration errors, an unreachable endpoint, TLS
- * with client certificates and user/password auth, each against a real etcd.
+ * with client certificates, user/password auth, and a network cut that only goes silent (the
+ * case where etcd3's own watchers and leases are known to fail unnoticed), each against a real
+ * etcd.
  */
 import { readFileSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MesetaError } from '../../src/errors.ts';
-import { UnavailableError } from '../../src/store/errors.ts';
+import { LeaseLostError, UnavailableError, WatchBrokenError } from '../../src/store/errors.ts';
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
-import { startEtcd, type EtcdServer } from '../support/etcd.ts';
+import type { Kv } from '../../src/store/kv.ts';
+import { LeaderElection } from '../../src/store/leader.ts';
+import { ObjectStore } from '../../src/store/object-store.ts';
+import { startEtcd, waitUntil, type EtcdServer } from '../support/etcd.ts';
+import { uniquePrefix } from '../support/kv-backend.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { makeCertificates, type TestCertificates } from '../support/tls.ts';
+import { WatchRecorder, waitForWatch } from './kv-contract.ts';
+import { widget, widgetType } from './store-contract.ts';
 
 describe('openEtcdKv configuration', () => {
   it('refuses an empty endpoint list and unreadable TLS files, naming the field', () => {
@@ -140,5 +149,72 @@ describe('openEtcdKv with user/password auth', () => {
       await wrong.close();
       await none.close();
     }
+  });
+});
+
+describe('openEtcdKv behind a network cut (no resets, just silence)', () => {
+  let etcd: EtcdServer;
+  let proxy: TcpProxy;
+  let direct: Kv;
+  let cut: Kv;
+  let prefix: string;
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    const url = new URL(etcd.endpoint);
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+    direct = openEtcdKv({ endpoints: [etcd.endpoint] });
+  });
+  afterAll(async () => {
+    await direct?.close();
+    await proxy?.close();
+    await etcd?.remove();
+  });
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    proxy.thaw();
+    cut = openEtcdKv({
+      endpoints: [`http://${proxy.address}`],
+      dialTimeoutMs: 1000,
+      watchProgressIntervalMs: 300,
+    });
+  });
+  afterEach(async () => {
+    proxy.thaw();
+    await cut.close();
+  });
+
+  it('times calls out as UnavailableError naming the endpoint', async () => {
+    await cut.put(`${prefix}/k`, 'v');
+    proxy.freeze();
+    const error = await cut.put(`${prefix}/k`, 'w').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain(proxy.address);
+  });
+
+  it('declares a silent watch dead instead of waiting forever', async () => {
+    const watcher = new WatchRecorder(cut.watch({ range: { prefix: `${prefix}/` } }));
+    await waitForWatch(direct, watcher, `${prefix}/probe`);
+    proxy.freeze();
+    await direct.put(`${prefix}/unseen`, 'x');
+    await watcher.until((r) => r.error !== undefined, 'the watch to be declared dead', 5000);
+    expect(watcher.error).toBeInstanceOf(WatchBrokenError);
+    expect(watcher.events.some((e) => e.kv.key === `${prefix}/unseen`)).toBe(false);
+  });
+
+  it('makes a leader behind the cut report its loss by the renew deadline', async () => {
+    const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const election = (kv: Kv, identity: string) =>
+      new LeaderElection(kv, { role: 'bridge', identity, prefix, ...timings });
+    const leader = await election(cut, 'behind-the-cut').campaign();
+    const fenced = new ObjectStore({ kv: cut, prefix }).withFence(leader.fence);
+    proxy.freeze();
+    const frozenAt = Date.now();
+    await waitUntil(() => leader.signal.aborted, { within: 5000, what: 'the loss report' });
+    expect(Date.now() - frozenAt).toBeLessThan(timings.renewDeadlineMs + 1000);
+    const successor = await election(direct, 'successor').campaign();
+    proxy.thaw();
+    await expect(fenced.create(widgetType, widget('late'))).rejects.toBeInstanceOf(LeaseLostError);
+    await successor.resign();
   });
 });
