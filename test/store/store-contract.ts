@@ -109,7 +109,7 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       for (let round = 0; round < 5; round++) {
         const attempts = await Promise.allSettled(
           Array.from({ length: 8 }, (_, writer) =>
-            store.update(widgetType, { ...current, spec: { size: writer + 1 } }),
+            store.update(widgetType, { ...current, spec: { size: round * 100 + writer + 1 } }),
           ),
         );
         const won = attempts.filter((a) => a.status === 'fulfilled');
