@@ -1,0 +1,521 @@
+/**
+ * The Kv contract over a real etcd (or anything speaking etcd's v3 gRPC API), through npm
+ * `etcd3`'s low-level clients. Promises:
+ * - errors come out as the store's typed errors: an unreachable server is an UnavailableError
+ *   naming the endpoints, a compacted revision a CompactedError;
+ * - a watch is one raw gRPC watch stream, never silently re-established: when the stream ends,
+ *   errors, or stops answering progress requests, `batches` throws WatchBrokenError and the
+ *   caller resumes from the last revision it saw (etcd3's own auto-reconnecting watcher is
+ *   known to go quiet after a reconnect, so it is not used);
+ * - no call retries on its own: a write that may or may not have landed is reported, never
+ *   replayed, so compare-and-swap callers keep their guarantees.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  Etcd3,
+  EtcdLeaseInvalidError,
+  GRPCDeadlineExceededError,
+  GRPCUnavailableError,
+  ClientClosedError,
+  type ICompare,
+  type IKeyValue,
+  type IOptions,
+  type IRequestOp,
+  type IResponseOp,
+  type IWatchResponse,
+  type IDuplexStream,
+  type IWatchRequest,
+} from 'etcd3';
+import { MesetaError } from '../errors.ts';
+import { CompactedError, NotFoundError, UnavailableError, WatchBrokenError } from './errors.ts';
+import type {
+  Compare,
+  KeyRange,
+  KeyValue,
+  Kv,
+  KvWatch,
+  LeaseId,
+  Op,
+  OpResult,
+  RangeOptions,
+  RangeResult,
+  Revision,
+  TxnResult,
+  WatchBatch,
+  WatchEvent,
+  WatchOptions,
+} from './kv.ts';
+import { AsyncQueue } from './async-queue.ts';
+
+export interface EtcdConfig {
+  /** e.g. `http://127.0.0.1:2379`; all `https://` or all `http://`. */
+  endpoints: string[];
+  /** Each a file path or PEM text. A CA alone verifies the server; cert+key authenticate us. */
+  tls?: { ca?: string; cert?: string; key?: string };
+  auth?: { username: string; password: string };
+  /** Deadline of every unary call (connect included). Default 5000. */
+  dialTimeoutMs?: number;
+  /**
+   * A watch stream silent for this long is asked for progress; silent for twice this long it
+   * is declared dead. Default 10000.
+   */
+  watchProgressIntervalMs?: number;
+}
+
+export function openEtcdKv(config: EtcdConfig): Kv {
+  return new EtcdKv(config);
+}
+
+/** A policy that runs the call once: retries and circuit breaking are the caller's business. */
+const passThrough = {
+  execute: <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) =>
+    Promise.resolve().then(() => fn({ signal: new AbortController().signal, attempt: 1 })),
+  onSuccess: () => ({ dispose() {} }),
+  onFailure: () => ({ dispose() {} }),
+};
+type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+class EtcdKv implements Kv {
+  private readonly client: Etcd3;
+  private readonly endpointNames: string;
+  private readonly callTimeoutMs: number;
+  private readonly progressIntervalMs: number;
+  private readonly watches = new Set<EtcdWatch>();
+
+  constructor(config: EtcdConfig) {
+    if (config.endpoints.length === 0) {
+      throw new MesetaError('Invalid', 'etcd: at least one endpoint is needed', {
+        path: 'endpoints',
+      });
+    }
+    this.endpointNames = config.endpoints.join(',');
+    this.callTimeoutMs = config.dialTimeoutMs ?? 5000;
+    this.progressIntervalMs = config.watchProgressIntervalMs ?? 10_000;
+    const options: IOptions = {
+      hosts: config.endpoints,
+      faultHandling: {
+        global: passThrough as unknown as Policy,
+        host: () => passThrough as unknown as Policy,
+      },
+      defaultCallOptions: (context) =>
+        context.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs },
+      grpcOptions: {
+        // Notice a dead connection even when no call is running; etcd refuses pings more often
+        // than every 5 s.
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+        'grpc.keepalive_permit_without_calls': 1,
+        // A watch catching up after a pause can deliver far more than gRPC's 4 MiB default
+        // in one response; etcd's own client lifts the limit the same way.
+        'grpc.max_receive_message_length': -1,
+      },
+    };
+    if (config.tls) {
+      const { ca, cert, key } = config.tls;
+      options.credentials = {
+        rootCertificate: pem(ca, 'tls.ca') ?? Buffer.alloc(0),
+        ...(cert ? { certChain: pem(cert, 'tls.cert') } : {}),
+        ...(key ? { privateKey: pem(key, 'tls.key') } : {}),
+      };
+      if (!ca) delete (options.credentials as { rootCertificate?: Buffer }).rootCertificate;
+    }
+    if (config.auth) options.auth = { ...config.auth };
+    this.client = new Etcd3(options);
+  }
+
+  async range(range: KeyRange, options: RangeOptions = {}): Promise<RangeResult> {
+    const response = await this.call(() =>
+      this.client.kv.range({
+        ...rangeKeys(range),
+        ...(options.limit ? { limit: options.limit } : {}),
+        ...(options.revision ? { revision: options.revision } : {}),
+        keys_only: options.keysOnly ?? false,
+        count_only: options.countOnly ?? false,
+      }),
+    );
+    return {
+      kvs: response.kvs.map(toKeyValue),
+      more: response.more,
+      count: Number(response.count),
+      revision: response.header.revision,
+    };
+  }
+
+  async put(key: string, value: string, options: { lease?: LeaseId } = {}): Promise<Revision> {
+    const response = await this.call(() =>
+      this.client.kv.put({
+        key: Buffer.from(key),
+        value: Buffer.from(value),
+        ...(options.lease && options.lease !== '0' ? { lease: options.lease } : {}),
+      }),
+    );
+    return response.header.revision;
+  }
+
+  async delete(range: KeyRange): Promise<{ deleted: number; revision: Revision }> {
+    const response = await this.call(() => this.client.kv.deleteRange(rangeKeys(range)));
+    return { deleted: Number(response.deleted), revision: response.header.revision };
+  }
+
+  async txn(compares: Compare[], success: Op[], failure: Op[] = []): Promise<TxnResult> {
+    const response = await this.call(() =>
+      this.client.kv.txn({
+        compare: compares.map(toCompare),
+        success: success.map(toRequestOp),
+        failure: failure.map(toRequestOp),
+      }),
+    );
+    const ran = response.succeeded ? success : failure;
+    return {
+      succeeded: response.succeeded,
+      revision: response.header.revision,
+      results: response.responses.map((r, i) => toOpResult(r, ran[i]!, response.header.revision)),
+    };
+  }
+
+  watch(options: WatchOptions): KvWatch {
+    const watch = new EtcdWatch(this, options, this.progressIntervalMs);
+    this.watches.add(watch);
+    watch.done.finally(() => this.watches.delete(watch)).catch(() => {});
+    return watch;
+  }
+
+  async compact(revision: Revision): Promise<void> {
+    await this.call(() => this.client.kv.compact({ revision, physical: true }));
+  }
+
+  async grantLease(ttlSeconds: number): Promise<{ id: LeaseId; ttl: number }> {
+    const response = await this.call(() => this.client.leaseClient.leaseGrant({ TTL: ttlSeconds }));
+    return { id: response.ID, ttl: Number(response.TTL) };
+  }
+
+  async keepAliveOnce(id: LeaseId): Promise<number> {
+    const stream = await this.call(() =>
+      this.client.leaseClient.leaseKeepAlive({ deadline: Date.now() + this.callTimeoutMs }),
+    );
+    try {
+      const ttl = await new Promise<number>((resolve, reject) => {
+        stream.on('data', (response) => resolve(Number(response.TTL)));
+        stream.on('error', (error) => reject(error));
+        stream.on('end', () => reject(new WatchBrokenError('lease keep-alive stream ended')));
+        stream.write({ ID: id });
+      });
+      return Math.max(0, ttl);
+    } catch (error) {
+      throw this.translate(error);
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  async revokeLease(id: LeaseId): Promise<void> {
+    try {
+      await this.call(() => this.client.leaseClient.leaseRevoke({ ID: id }));
+    } catch (error) {
+      // Revoking a lease that already expired has nothing left to do.
+      if (error instanceof NotFoundError) return;
+      throw error;
+    }
+  }
+
+  async leaseTimeToLive(id: LeaseId): Promise<number> {
+    const response = await this.call(() => this.client.leaseClient.leaseTimeToLive({ ID: id }));
+    return Number(response.TTL);
+  }
+
+  async status(): Promise<{ revision: Revision; version: string; dbSize: number }> {
+    const response = await this.call(() => this.client.maintenance.status());
+    return {
+      revision: response.header.revision,
+      version: response.version,
+      dbSize: Number(response.dbSize),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.watches].map((watch) => watch.close()));
+    this.client.close();
+  }
+
+  /** Opens a raw watch stream (used by EtcdWatch). */
+  openWatchStream(): Promise<IDuplexStream<IWatchRequest, IWatchResponse>> {
+    return this.call(() => this.client.watchClient.watch());
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** Maps etcd3's errors to the store's; anything unknown passes through unchanged. */
+  translate(error: unknown): unknown {
+    if (error instanceof MesetaError) return error;
+    if (!(error instanceof Error)) return error;
+    const message = error.message;
+    if (
+      error instanceof GRPCUnavailableError ||
+      error instanceof GRPCDeadlineExceededError ||
+      error instanceof ClientClosedError ||
+      error.name === 'BrokenCircuitError'
+    ) {
+      return new UnavailableError(this.endpointNames, `etcd is unavailable (${message})`, {
+        cause: error,
+      });
+    }
+    if (message.includes('required revision has been compacted')) {
+      return new CompactedError('unknown');
+    }
+    if (error instanceof EtcdLeaseInvalidError || message.includes('lease not found')) {
+      return new NotFoundError(`etcd at ${this.endpointNames}: lease not found`);
+    }
+    return new MesetaError(
+      'Etcd',
+      `etcd at ${this.endpointNames}: ${message}`,
+      {},
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * One watch on its own gRPC stream. Batches are split per revision; progress answers become
+ * empty batches when the caller asked for them. Liveness: after `interval` of silence a
+ * progress request is sent, and a second silent interval declares the stream dead.
+ */
+class EtcdWatch implements KvWatch {
+  private readonly queue = new AsyncQueue<WatchBatch>();
+  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
+  private closed = false;
+  private lastHeard = Date.now();
+  private askedProgress = false;
+  private timer: NodeJS.Timeout | undefined;
+  readonly done: Promise<void>;
+  readonly batches: AsyncIterable<WatchBatch>;
+
+  constructor(
+    private readonly kv: EtcdKv,
+    private readonly options: WatchOptions,
+    private readonly interval: number,
+  ) {
+    this.batches = this.queue;
+    this.done = this.queue.finished;
+    // A consumer that leaves its loop early ends the queue: release the stream too.
+    void this.queue.finished.then(() => {
+      if (this.closed) return;
+      this.closed = true;
+      this.teardown();
+    });
+    void this.open();
+  }
+
+  private async open(): Promise<void> {
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    try {
+      stream = await this.kv.openWatchStream();
+    } catch (error) {
+      this.fail(new WatchBrokenError('could not open a watch stream', { cause: error }));
+      return;
+    }
+    if (this.closed) {
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
+    stream.on('data', (response: IWatchResponse) => this.receive(response));
+    stream.on('error', (error: Error) =>
+      this.fail(
+        new WatchBrokenError(`watch stream failed: ${error.message}`, {
+          cause: this.kv.translate(error),
+        }),
+      ),
+    );
+    stream.on('end', () => this.fail(new WatchBrokenError('watch stream ended')));
+    stream.write({
+      create_request: {
+        ...rangeKeys(this.options.range),
+        ...(this.options.startRevision ? { start_revision: this.options.startRevision } : {}),
+        prev_kv: this.options.prevKv ?? false,
+        progress_notify: this.options.progressNotify ?? false,
+      },
+    });
+    this.lastHeard = Date.now();
+    this.timer = setInterval(() => this.checkAlive(), Math.max(10, this.interval / 2));
+    this.timer.unref?.();
+  }
+
+  private checkAlive(): void {
+    const silent = Date.now() - this.lastHeard;
+    if (silent >= 2 * this.interval) {
+      this.fail(new WatchBrokenError(`watch stream silent for ${silent} ms`));
+    } else if (silent >= this.interval && !this.askedProgress) {
+      this.askedProgress = true;
+      this.stream?.write({ progress_request: {} });
+    }
+  }
+
+  private receive(response: IWatchResponse): void {
+    this.lastHeard = Date.now();
+    this.askedProgress = false;
+    if (response.canceled) {
+      const compact = response.compact_revision;
+      if (compact && compact !== '0') this.fail(new CompactedError(compact));
+      else
+        this.fail(
+          new WatchBrokenError(`watch cancelled: ${response.cancel_reason || 'by server'}`),
+        );
+      return;
+    }
+    if (response.created && response.events.length === 0) return;
+    if (response.events.length === 0) {
+      if (this.options.progressNotify) {
+        this.queue.push({ revision: response.header.revision, events: [] });
+      }
+      return;
+    }
+    let current: WatchBatch | undefined;
+    for (const event of response.events) {
+      const converted = toWatchEvent(event);
+      if (!current || current.revision !== converted.kv.modRevision) {
+        if (current) this.queue.push(current);
+        current = { revision: converted.kv.modRevision, events: [] };
+      }
+      current.events.push(converted);
+    }
+    if (current) this.queue.push(current);
+  }
+
+  private fail(error: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.teardown();
+    this.queue.fail(error);
+  }
+
+  private teardown(): void {
+    if (this.timer) clearInterval(this.timer);
+    const stream = this.stream;
+    this.stream = undefined;
+    if (stream) {
+      (stream as unknown as NodeJS.EventEmitter).removeAllListeners('data');
+      stream.on('error', () => {});
+      stream.cancel();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.teardown();
+    this.queue.end();
+  }
+}
+
+function pem(value: string | undefined, field: string): Buffer | undefined {
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN')) return Buffer.from(value);
+  try {
+    return readFileSync(value);
+  } catch (error) {
+    throw new MesetaError(
+      'Invalid',
+      `cannot read ${value}: ${(error as Error).message}`,
+      { file: value, path: field },
+      { cause: error },
+    );
+  }
+}
+
+/** etcd's range for a KeyRange; a prefix ends at the prefix with its last byte incremented. */
+function rangeKeys(range: KeyRange): { key: Buffer; range_end?: Buffer } {
+  if ('prefix' in range) {
+    return { key: Buffer.from(range.prefix), range_end: prefixEnd(Buffer.from(range.prefix)) };
+  }
+  if ('rangeEnd' in range)
+    return { key: Buffer.from(range.key), range_end: Buffer.from(range.rangeEnd) };
+  return { key: Buffer.from(range.key) };
+}
+
+function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]! += 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  // Every byte is 0xff (or the prefix is empty): the range runs to the end of the keyspace.
+  return Buffer.from([0]);
+}
+
+function toKeyValue(kv: IKeyValue): KeyValue {
+  return {
+    key: kv.key.toString(),
+    value: kv.value.toString(),
+    createRevision: kv.create_revision,
+    modRevision: kv.mod_revision,
+    version: kv.version,
+    lease: kv.lease,
+  };
+}
+
+function toWatchEvent(event: IWatchResponse['events'][number]): WatchEvent {
+  const kv = toKeyValue(event.kv);
+  const prevKv = event.prev_kv ? toKeyValue(event.prev_kv) : undefined;
+  const type = event.type === 'Delete' ? 'delete' : 'put';
+  return prevKv ? { type, kv, prevKv } : { type, kv };
+}
+
+const compareResult = { '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '>': 'Greater' } as const;
+
+function toCompare(compare: Compare): ICompare {
+  const base = { key: Buffer.from(compare.key), result: compareResult[compare.result] };
+  switch (compare.target) {
+    case 'create':
+      return { ...base, target: 'Create', create_revision: compare.revision };
+    case 'mod':
+      return { ...base, target: 'Mod', mod_revision: compare.revision };
+    case 'version':
+      return { ...base, target: 'Version', version: compare.version };
+    case 'value':
+      return { ...base, target: 'Value', value: Buffer.from(compare.value) };
+    case 'lease':
+      return { ...base, target: 'Lease', lease: compare.lease };
+  }
+}
+
+function toRequestOp(op: Op): IRequestOp {
+  switch (op.type) {
+    case 'put':
+      return {
+        request_put: {
+          key: Buffer.from(op.key),
+          value: Buffer.from(op.value),
+          ...(op.lease && op.lease !== '0' ? { lease: op.lease } : {}),
+        },
+      };
+    case 'delete':
+      return { request_delete_range: { ...rangeKeys(op.range), prev_kv: true } };
+    case 'range':
+      return {
+        request_range: { ...rangeKeys(op.range), ...(op.limit ? { limit: op.limit } : {}) },
+      };
+  }
+}
+
+function toOpResult(response: IResponseOp, op: Op, revision: Revision): OpResult {
+  switch (op.type) {
+    case 'put':
+      return { type: 'put', revision };
+    case 'delete': {
+      const r = response.response_delete_range;
+      return { type: 'delete', deleted: Number(r.deleted), prevKvs: r.prev_kvs.map(toKeyValue) };
+    }
+    case 'range': {
+      const r = response.response_range;
+      return { type: 'range', kvs: r.kvs.map(toKeyValue), more: r.more, count: Number(r.count) };
+    }
+  }
+}

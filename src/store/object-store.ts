@@ -1,0 +1,525 @@
+/**
+ * Typed objects over any Kv. Every write is a compare-and-swap:
+ * - create succeeds only when the key is absent (AlreadyExistsError otherwise);
+ * - update, updateStatus and delete succeed only when the stored resourceVersion is the one the
+ *   caller read (ConflictError otherwise: re-read and retry);
+ * - a store made with `withFence` adds its fence's compares (e.g. "I still hold the leader
+ *   lease") to every write; a write that fails only on the fence throws LeaseLostError.
+ * Metadata the store owns: uid and creationTimestamp at creation; generation, which counts spec
+ * changes and nothing else; resourceVersion, etcd's mod revision (never stored in the value);
+ * deletionTimestamp, set when deleting an object that still has finalizers (it goes when an
+ * update removes the last one). `update` never writes status, `updateStatus` writes nothing else.
+ * Every write of a type first goes through the type's `admit` hook.
+ *
+ * `batch` writes many objects with as few transactions as etcd allows: chunks of at most 128
+ * operations, each chunk atomic (all or nothing). A batch larger than one chunk is several
+ * transactions: when a chunk fails, the chunks before it stay written (BatchFailedError says how
+ * many operations were committed).
+ */
+import { randomUUID } from 'node:crypto';
+import { realClock, type Clock } from '../clock.ts';
+import { MesetaError, UsageError, ValidationError } from '../errors.ts';
+import {
+  AlreadyExistsError,
+  CompactedError,
+  ConflictError,
+  LeaseLostError,
+  NotFoundError,
+} from './errors.ts';
+import { jsonEqual } from './deep-equal.ts';
+import { keyLayout, prefixRangeEnd, type KeyLayout } from './keys.ts';
+import { MAX_TXN_OPS, type Compare, type KeyValue, type Kv, type Op, type Revision } from './kv.ts';
+import { matchesLabels, toLabelSelector, type LabelSelector } from './label-selector.ts';
+import {
+  apiVersionOf,
+  type ObjectRef,
+  type ResourceNames,
+  type ResourceType,
+  type StoredObject,
+  type WriteOperation,
+} from './object.ts';
+
+export interface ObjectStoreOptions {
+  kv: Kv;
+  /** Key prefix of this installation (default `/meseta`). */
+  prefix?: string;
+  clock?: Clock;
+  /** Keys per range request when listing; keeps each answer under etcd's 1.5 MiB. Default 500. */
+  pageSize?: number;
+}
+
+/** Extra conditions on every write, e.g. a leader's hold on its lease. */
+export interface Fence {
+  compares: Compare[];
+  /** Throws LeaseLostError when the holder already knows the fence no longer holds. */
+  check?(): void;
+  /** Told when a write failed because a fence compare no longer held. */
+  onViolated?(): void;
+}
+
+export interface ListOptions {
+  /** Only this namespace (namespaced kinds); absent for all. */
+  namespace?: string;
+  labelSelector?: string | Record<string, string> | LabelSelector;
+  pageSize?: number;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  /** The store revision the list is a snapshot of: watch from here. */
+  revision: Revision;
+}
+
+export interface WriteResult<T> {
+  object: T;
+  /** True when the write removed the object from the store. */
+  gone: boolean;
+}
+
+export type BatchOp =
+  | { op: 'create'; type: ResourceType; object: StoredObject }
+  | { op: 'update'; type: ResourceType; object: StoredObject }
+  | { op: 'updateStatus'; type: ResourceType; object: StoredObject }
+  | { op: 'delete'; type: ResourceType; ref: ObjectRef; resourceVersion?: Revision };
+
+/** A batch stopped at operation `index`; `committed` operations before it are written. */
+export class BatchFailedError extends MesetaError {
+  constructor(
+    readonly index: number,
+    readonly committed: number,
+    override readonly cause: MesetaError,
+  ) {
+    super(
+      cause.code,
+      `batch operation ${index} failed (${committed} committed before it): ${cause.message}`,
+      cause.where,
+      { cause },
+    );
+  }
+}
+
+/** One write, decided against the stored state it replaces. */
+interface Planned {
+  key: string;
+  /** Absent when nothing needs writing (e.g. deleting an object already marked). */
+  write?: { compare: Compare; op: Op };
+  result(revision: Revision): WriteResult<StoredObject>;
+  /** Why the compare failed, given what is stored now. */
+  failure(current: KeyValue | undefined): MesetaError;
+}
+
+export class ObjectStore {
+  readonly kv: Kv;
+  readonly keys: KeyLayout;
+  private readonly clock: Clock;
+  private readonly pageSize: number;
+  private readonly fences: readonly Fence[];
+  private readonly options: ObjectStoreOptions;
+
+  constructor(options: ObjectStoreOptions, fences: readonly Fence[] = []) {
+    this.kv = options.kv;
+    this.keys = keyLayout(options.prefix);
+    this.clock = options.clock ?? realClock;
+    this.pageSize = options.pageSize ?? 500;
+    this.fences = fences;
+    this.options = options;
+  }
+
+  /** The same store, with `fence` added to every write. */
+  withFence(fence: Fence): ObjectStore {
+    return new ObjectStore(this.options, [...this.fences, fence]);
+  }
+
+  keyOf<T extends StoredObject>(type: ResourceType<T>, ref: ObjectRef): string {
+    return this.keys.object(type, type.namespaced ? ref.namespace : undefined, ref.name);
+  }
+
+  async get<T extends StoredObject>(type: ResourceType<T>, ref: ObjectRef): Promise<T | undefined> {
+    const key = this.keyOf(type, ref);
+    const { kvs } = await this.kv.range({ key });
+    return kvs[0] ? this.decode(type, kvs[0]) : undefined;
+  }
+
+  async list<T extends StoredObject>(
+    type: ResourceType<T>,
+    options: ListOptions = {},
+  ): Promise<ListResult<T>> {
+    const selector = options.labelSelector
+      ? Array.isArray(options.labelSelector)
+        ? options.labelSelector
+        : toLabelSelector(options.labelSelector)
+      : undefined;
+    const prefix = this.keys.typePrefix(type, options.namespace);
+    // A list pages at one revision; if that revision is compacted away mid-list, start over.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listAt(type, prefix, selector, options.pageSize ?? this.pageSize);
+      } catch (error) {
+        if (!(error instanceof CompactedError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private async listAt<T extends StoredObject>(
+    type: ResourceType<T>,
+    prefix: string,
+    selector: LabelSelector | undefined,
+    pageSize: number,
+  ): Promise<ListResult<T>> {
+    const end = prefixRangeEnd(prefix);
+    const items: T[] = [];
+    let page = await this.kv.range({ prefix }, { limit: pageSize });
+    const revision = page.revision;
+    for (;;) {
+      for (const kv of page.kvs) {
+        const object = this.decode(type, kv);
+        if (!selector || matchesLabels(selector, object.metadata.labels)) items.push(object);
+      }
+      const last = page.kvs.at(-1);
+      if (!page.more || !last) break;
+      page = await this.kv.range(
+        { key: `${last.key}\0`, rangeEnd: end },
+        { limit: pageSize, revision },
+      );
+    }
+    return { items, revision };
+  }
+
+  async create<T extends StoredObject>(type: ResourceType<T>, object: T): Promise<T> {
+    return (await this.runOne({ op: 'create', type, object })).object as T;
+  }
+
+  /** Replaces metadata (but not what the store owns) and spec; keeps the stored status. */
+  async update<T extends StoredObject>(type: ResourceType<T>, object: T): Promise<T> {
+    return (await this.runOne({ op: 'update', type, object })).object as T;
+  }
+
+  /** Replaces the status only; never bumps generation. */
+  async updateStatus<T extends StoredObject>(type: ResourceType<T>, object: T): Promise<T> {
+    return (await this.runOne({ op: 'updateStatus', type, object })).object as T;
+  }
+
+  /**
+   * Deletes the object, or, while it has finalizers, marks it with a deletionTimestamp
+   * (`gone: false`). With `resourceVersion`, only if the stored object is still that version.
+   */
+  async delete<T extends StoredObject>(
+    type: ResourceType<T>,
+    ref: ObjectRef,
+    options: { resourceVersion?: Revision } = {},
+  ): Promise<WriteResult<T>> {
+    const op: BatchOp = { op: 'delete', type, ref, ...options };
+    return (await this.runOne(op)) as WriteResult<T>;
+  }
+
+  /** Many writes in as few transactions as possible (see the module comment). */
+  async batch(ops: BatchOp[]): Promise<WriteResult<StoredObject>[]> {
+    const keys = ops.map((op) => this.keyOf(op.type, 'ref' in op ? op.ref : op.object.metadata));
+    const seen = new Set<string>();
+    keys.forEach((key, i) => {
+      if (seen.has(key)) throw new UsageError(`batch operation ${i} writes ${key} a second time`);
+      seen.add(key);
+    });
+    // The fence's compares (and the re-read of its keys on failure) share each txn's 128 slots.
+    const chunkSize = MAX_TXN_OPS - this.fenceCompares().length;
+    const results: WriteResult<StoredObject>[] = [];
+    for (let start = 0; start < ops.length; start += chunkSize) {
+      const chunk = ops.slice(start, start + chunkSize);
+      try {
+        results.push(...(await this.runChunk(chunk, keys.slice(start, start + chunkSize))));
+      } catch (error) {
+        if (!(error instanceof ChunkError)) throw error;
+        throw new BatchFailedError(start + error.index, start, error.cause);
+      }
+    }
+    return results;
+  }
+
+  private async runOne(op: BatchOp): Promise<WriteResult<StoredObject>> {
+    const key = this.keyOf(op.type, 'ref' in op ? op.ref : op.object.metadata);
+    try {
+      return (await this.runChunk([op], [key]))[0]!;
+    } catch (error) {
+      throw error instanceof ChunkError ? error.cause : error;
+    }
+  }
+
+  /** Reads the chunk's keys, decides each write, then writes them all in one transaction. */
+  private async runChunk(ops: BatchOp[], keys: string[]): Promise<WriteResult<StoredObject>[]> {
+    for (const fence of this.fences) fence.check?.();
+    // Creates need no read: their compare (key absent) is the whole check.
+    const toRead = keys.filter((_, i) => ops[i]!.op !== 'create');
+    const read = toRead.length
+      ? await this.kv.txn(
+          [],
+          toRead.map((key) => ({ type: 'range', range: { key } })),
+        )
+      : undefined;
+    const current = new Map<string, KeyValue>();
+    for (const result of read?.results ?? []) {
+      if (result.type === 'range' && result.kvs[0]) current.set(result.kvs[0].key, result.kvs[0]);
+    }
+    const planned = ops.map((op, i) => {
+      try {
+        return this.plan(op, keys[i]!, current.get(keys[i]!));
+      } catch (error) {
+        throw error instanceof MesetaError ? new ChunkError(i, error) : error;
+      }
+    });
+    const writes = planned.filter((p) => p.write);
+    if (writes.length === 0) return planned.map((p) => p.result(read!.revision));
+
+    const fenceCompares = this.fenceCompares();
+    const checkKeys = [
+      ...new Set([...writes.map((p) => p.key), ...fenceCompares.map((c) => c.key)]),
+    ];
+    const txn = await this.kv.txn(
+      [...writes.map((p) => p.write!.compare), ...fenceCompares],
+      writes.map((p) => p.write!.op),
+      checkKeys.map((key) => ({ type: 'range', range: { key } })),
+    );
+    if (txn.succeeded) return planned.map((p) => p.result(txn.revision));
+
+    const now = new Map<string, KeyValue>();
+    for (const result of txn.results) {
+      if (result.type === 'range' && result.kvs[0]) now.set(result.kvs[0].key, result.kvs[0]);
+    }
+    for (const fence of this.fences) {
+      if (!fence.compares.every((c) => compareHolds(c, now.get(c.key)))) {
+        fence.onViolated?.();
+        // Not tied to one operation: nothing more may be written under this fence.
+        throw new LeaseLostError(
+          `write refused: the writer's fence on ${fence.compares[0]?.key} no longer holds`,
+        );
+      }
+    }
+    const index = planned.findIndex(
+      (p) => p.write && !compareHolds(p.write.compare, now.get(p.key)),
+    );
+    const failed = planned[index];
+    if (!failed) throw new ChunkError(0, new ConflictError('transaction failed on a changed key'));
+    throw new ChunkError(index, failed.failure(now.get(failed.key)));
+  }
+
+  private fenceCompares(): Compare[] {
+    return this.fences.flatMap((fence) => fence.compares);
+  }
+
+  private plan(op: BatchOp, key: string, current: KeyValue | undefined): Planned {
+    const type = op.type;
+    const what = describe(type, 'ref' in op ? op.ref : op.object.metadata);
+    const changed = (now: KeyValue | undefined) =>
+      now
+        ? new ConflictError(
+            `${what} was changed by someone else (now at resourceVersion ${now.modRevision}): re-read and retry`,
+            'metadata.resourceVersion',
+          )
+        : new NotFoundError(`${what} not found (it was deleted)`);
+    if (op.op === 'create') {
+      if (current) throw new AlreadyExistsError(`${what} already exists`);
+      checkIdentity(type, op.object);
+      const owned = {
+        uid: randomUUID(),
+        generation: 1,
+        creationTimestamp: new Date(this.clock.now()).toISOString(),
+      };
+      const fresh = { ...op.object, metadata: { ...op.object.metadata, ...owned } };
+      const object = this.admitted(type, fresh, 'create', undefined);
+      object.metadata = { ...object.metadata, ...owned };
+      delete object.metadata.deletionTimestamp;
+      return this.put(key, object, { key, target: 'create', result: '==', revision: '0' }, (now) =>
+        now ? new AlreadyExistsError(`${what} already exists`) : changed(now),
+      );
+    }
+    if (!current) throw new NotFoundError(`${what} not found`);
+    const old = this.decode(type, current);
+    const expected = op.op === 'delete' ? op.resourceVersion : op.object.metadata.resourceVersion;
+    if (op.op !== 'delete' && !expected) {
+      throw new ValidationError([
+        new MesetaError('Invalid', `${what}: resourceVersion is required to ${op.op}`, {
+          path: 'metadata.resourceVersion',
+        }),
+      ]);
+    }
+    if (expected !== undefined && expected !== current.modRevision) {
+      throw new ConflictError(
+        `${what} has changed: stored resourceVersion ${current.modRevision}, yours ${expected}; re-read and retry`,
+        'metadata.resourceVersion',
+      );
+    }
+    const cas: Compare = { key, target: 'mod', result: '==', revision: current.modRevision };
+
+    if (op.op === 'delete') {
+      if (old.metadata.finalizers?.length) {
+        if (old.metadata.deletionTimestamp) {
+          return { key, result: () => ({ object: old, gone: false }), failure: changed };
+        }
+        const marked = {
+          ...old,
+          metadata: {
+            ...old.metadata,
+            deletionTimestamp: new Date(this.clock.now()).toISOString(),
+          },
+        };
+        return this.put(key, this.admitted(type, marked, 'markDeleted', old), cas, changed);
+      }
+      return this.remove(key, old, cas, changed);
+    }
+
+    checkIdentity(type, op.object);
+    const candidate: StoredObject =
+      op.op === 'update'
+        ? { ...op.object, status: old.status }
+        : { ...old, status: op.object.status };
+    if (candidate.status === undefined) delete candidate.status;
+    const admitted = this.admitted(type, candidate, op.op, old);
+    // The store's own metadata survives whatever the caller or the admission hook did.
+    const owned = old.metadata;
+    admitted.metadata = {
+      ...(op.op === 'update' ? admitted.metadata : owned),
+      name: owned.name,
+      ...(owned.namespace !== undefined ? { namespace: owned.namespace } : {}),
+      uid: owned.uid!,
+      creationTimestamp: owned.creationTimestamp!,
+      generation: (owned.generation ?? 1) + (jsonEqual(old.spec, admitted.spec) ? 0 : 1),
+    };
+    if (op.op === 'updateStatus') admitted.spec = old.spec;
+    if (owned.deletionTimestamp) admitted.metadata.deletionTimestamp = owned.deletionTimestamp;
+    else delete admitted.metadata.deletionTimestamp;
+    if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length) {
+      return this.remove(key, admitted, cas, changed);
+    }
+    return this.put(key, admitted, cas, changed);
+  }
+
+  private put(
+    key: string,
+    object: StoredObject,
+    compare: Compare,
+    failure: Planned['failure'],
+  ): Planned {
+    const { resourceVersion: _dropped, ...metadata } = object.metadata;
+    const stored = { ...object, metadata };
+    return {
+      key,
+      write: { compare, op: { type: 'put', key, value: JSON.stringify(stored) } },
+      result: (revision) => ({
+        object: { ...stored, metadata: { ...metadata, resourceVersion: revision } },
+        gone: false,
+      }),
+      failure,
+    };
+  }
+
+  private remove(
+    key: string,
+    object: StoredObject,
+    compare: Compare,
+    failure: Planned['failure'],
+  ): Planned {
+    return {
+      key,
+      write: { compare, op: { type: 'delete', range: { key } } },
+      result: (revision) => ({
+        object: { ...object, metadata: { ...object.metadata, resourceVersion: revision } },
+        gone: true,
+      }),
+      failure,
+    };
+  }
+
+  private admitted<T extends StoredObject>(
+    type: ResourceType<T>,
+    object: StoredObject,
+    operation: WriteOperation,
+    old: StoredObject | undefined,
+  ): StoredObject {
+    const typed = { ...object, apiVersion: apiVersionOf(type), kind: type.kind } as T;
+    if (!type.admit) return typed;
+    const admitted = type.admit(typed, { operation, ...(old ? { old: old as T } : {}) });
+    return { ...admitted, metadata: { ...admitted.metadata } };
+  }
+
+  /** The object stored under `kv`, with its resourceVersion. */
+  decode<T extends StoredObject>(type: ResourceType<T>, kv: KeyValue): T {
+    let object: T;
+    try {
+      object = JSON.parse(kv.value) as T;
+    } catch (error) {
+      throw new MesetaError('Corrupt', `${kv.key}: stored value is not JSON`, {}, { cause: error });
+    }
+    object.metadata = { ...object.metadata, resourceVersion: kv.modRevision };
+    return object;
+  }
+}
+
+/** Carries a failure out of a chunk together with the index of the operation that failed. */
+class ChunkError extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: MesetaError,
+  ) {
+    super(cause.message);
+  }
+}
+
+function describe(type: ResourceNames, ref: ObjectRef): string {
+  return `${type.kind} ${type.namespaced ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+function checkIdentity(type: ResourceNames, object: StoredObject): void {
+  const problems: MesetaError[] = [];
+  if (object.kind !== undefined && object.kind !== type.kind) {
+    problems.push(
+      new MesetaError('Invalid', `is "${object.kind}", expected "${type.kind}"`, { path: 'kind' }),
+    );
+  }
+  const apiVersion = apiVersionOf(type);
+  if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {
+    problems.push(
+      new MesetaError('Invalid', `is "${object.apiVersion}", expected "${apiVersion}"`, {
+        path: 'apiVersion',
+      }),
+    );
+  }
+  if (!type.namespaced && object.metadata.namespace !== undefined) {
+    problems.push(
+      new MesetaError('Invalid', `${type.kind} is not namespaced`, { path: 'metadata.namespace' }),
+    );
+  }
+  if (problems.length) throw new ValidationError(problems);
+}
+
+/** Whether etcd would find `compare` true of `kv` (absent: a key that does not exist). */
+export function compareHolds(compare: Compare, kv: KeyValue | undefined): boolean {
+  let left: bigint | string;
+  let right: bigint | string;
+  switch (compare.target) {
+    case 'create':
+      [left, right] = [BigInt(kv?.createRevision ?? 0), BigInt(compare.revision)];
+      break;
+    case 'mod':
+      [left, right] = [BigInt(kv?.modRevision ?? 0), BigInt(compare.revision)];
+      break;
+    case 'version':
+      [left, right] = [BigInt(kv?.version ?? 0), BigInt(compare.version)];
+      break;
+    case 'lease':
+      [left, right] = [BigInt(kv?.lease ?? 0), BigInt(compare.lease)];
+      break;
+    case 'value':
+      if (!kv) return false;
+      [left, right] = [kv.value, compare.value];
+      break;
+  }
+  switch (compare.result) {
+    case '==':
+      return left === right;
+    case '!=':
+      return left !== right;
+    case '<':
+      return left < right;
+    case '>':
+      return left > right;
+  }
+}
