@@ -51,7 +51,7 @@ export class DataDirError extends MesetaError {
 }
 
 export class DataDir {
-  private snapshotting = false;
+  private snapshotting: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -112,53 +112,56 @@ export class DataDir {
    * same tick as this call, so that every later record goes to the new segment started here.
    * Resolves when the snapshot is durable and the log it covers is gone.
    */
-  async snapshot(index: number, payloads: Buffer[]): Promise<void> {
-    if (this.snapshotting) return;
-    this.snapshotting = true;
-    try {
-      const older = this.wal.rotate(index + 1);
-      const temp = join(this.dir, 'snapshot.tmp');
-      const handle = await open(temp, 'w');
-      let bytes = 0;
-      try {
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        const writeOut = async () => {
-          await handle.write(Buffer.concat(pending));
-          bytes += pendingBytes;
-          pending = [];
-          pendingBytes = 0;
-        };
-        for (const payload of payloads) {
-          const framed = frame(payload);
-          pending.push(framed);
-          pendingBytes += framed.length;
-          if (pendingBytes >= 1 << 20) await writeOut();
-        }
-        if (pending.length > 0) await writeOut();
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      renameSync(temp, join(this.dir, 'snapshot'));
-      fsyncDir(this.dir);
-      this.snapshotBytes = bytes;
-      // Older segments may still have records in flight; let them land before closing them.
-      await this.wal.barrier();
-      await this.wal.retire(older);
-      for (const name of older) unlinkSync(join(this.dir, name));
-      this.wal.bytesWritten = 0;
-      this.log.debug('snapshot written', { dir: this.dir, index, bytes });
-    } finally {
-      this.snapshotting = false;
-    }
-  }
-
-  get snapshotInProgress(): boolean {
+  snapshot(index: number, payloads: Buffer[]): Promise<void> {
+    if (this.snapshotting) return this.snapshotting;
+    this.snapshotting = this.writeSnapshot(index, payloads).finally(() => {
+      this.snapshotting = undefined;
+    });
     return this.snapshotting;
   }
 
+  private async writeSnapshot(index: number, payloads: Buffer[]): Promise<void> {
+    const older = this.wal.rotate(index + 1);
+    const temp = join(this.dir, 'snapshot.tmp');
+    const handle = await open(temp, 'w');
+    let bytes = 0;
+    try {
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const writeOut = async () => {
+        await handle.write(Buffer.concat(pending));
+        bytes += pendingBytes;
+        pending = [];
+        pendingBytes = 0;
+      };
+      for (const payload of payloads) {
+        const framed = frame(payload);
+        pending.push(framed);
+        pendingBytes += framed.length;
+        if (pendingBytes >= 1 << 20) await writeOut();
+      }
+      if (pending.length > 0) await writeOut();
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    renameSync(temp, join(this.dir, 'snapshot'));
+    fsyncDir(this.dir);
+    this.snapshotBytes = bytes;
+    // Older segments may still have records in flight; let them land before closing them.
+    await this.wal.barrier();
+    await this.wal.retire(older);
+    for (const name of older) unlinkSync(join(this.dir, name));
+    this.wal.bytesWritten = 0;
+    this.log.debug('snapshot written', { dir: this.dir, index, bytes });
+  }
+
+  get snapshotInProgress(): boolean {
+    return this.snapshotting !== undefined;
+  }
+
   async close(): Promise<void> {
+    await this.snapshotting?.catch(() => {});
     await this.wal.close();
     unlock(this.dir);
   }
