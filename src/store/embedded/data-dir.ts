@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { MesetaError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { decodeRecord, encodeRecord, type LogRecord } from './record-codec.ts';
+import type { Change } from './requests.ts';
 import { frame, fsyncDir, readFramesFile, segmentFirstIndex, WalWriter } from './wal.ts';
 
 export interface MemberIds {
@@ -90,8 +91,9 @@ export class DataDir {
     };
   }
 
-  append(record: LogRecord): Promise<void> {
-    return this.wal.append(encodeRecord(record));
+  /** Logs `record`, whose key changes are `changes`; resolves once it is durable. */
+  append(record: LogRecord, changes: readonly Change[]): Promise<void> {
+    return this.wal.append((encoder) => encodeRecord(record, encoder, changes));
   }
 
   /** True while an appended record is not yet durable. */

@@ -88,7 +88,7 @@ export function rangeRequest(m: Wire): RangeRequest {
 export function putRequest(m: Wire): PutRequest {
   return {
     key: key(m.key),
-    value: bytes(m.value),
+    value: key(m.value),
     lease: leaseOf(m.lease),
     prevKv: m.prev_kv === true,
     ignoreValue: m.ignore_value === true,
@@ -120,7 +120,7 @@ function compare(m: Wire): Compare {
   if (target === 'VERSION') c.number = num(m.version);
   else if (target === 'CREATE') c.number = num(m.create_revision);
   else if (target === 'MOD') c.number = num(m.mod_revision);
-  else if (target === 'VALUE') c.value = bytes(m.value);
+  else if (target === 'VALUE') c.value = key(m.value);
   else c.lease = leaseOf(m.lease);
   return c;
 }
@@ -142,7 +142,7 @@ export function keyValue(kv: KeyRevision): Wire {
     create_revision: kv.create,
     mod_revision: kv.mod,
     version: kv.version,
-    value: kv.value,
+    value: keyToBytes(kv.value),
     lease: kv.lease,
   };
 }

@@ -75,15 +75,14 @@ class InProcessKv implements Kv {
     };
   }
 
-  async put(key: string, value: string, options: { lease?: string } = {}): Promise<string> {
-    const res = await translate(() =>
+  put(key: string, value: string, options: { lease?: string } = {}): Promise<string> {
+    return translate(() =>
       this.engine.put({
         key: keyFromText(key),
-        value: Buffer.from(value, 'utf8'),
+        value: keyFromText(value),
         lease: leaseId(options.lease),
       }),
-    );
-    return String(res.revision);
+    ).then((res) => String(res.revision));
   }
 
   async delete(range: KeyRange): Promise<{ deleted: number; revision: string }> {
@@ -223,15 +222,19 @@ class InProcessWatch implements KvWatch {
   }
 }
 
-async function translate<T>(call: () => Promise<T>): Promise<T> {
+/** Runs an engine call, turning etcd's compaction error into the store layer's. */
+function translate<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return call().then(undefined, (error: unknown) => Promise.reject(storeError(error)));
   } catch (error) {
-    if (error instanceof RevisionCompactedError) {
-      throw new CompactedError(String(error.compactRevision));
-    }
-    throw error;
+    return Promise.reject(storeError(error));
   }
+}
+
+function storeError(error: unknown): unknown {
+  return error instanceof RevisionCompactedError
+    ? new CompactedError(String(error.compactRevision))
+    : error;
 }
 
 function keyAndEnd(range: KeyRange): [string, string | undefined] {
@@ -267,7 +270,7 @@ function toCompare(c: KvCompare): Compare {
     case 'version':
       return { ...base, target: 'VERSION', number: Number(c.version) };
     case 'value':
-      return { ...base, target: 'VALUE', value: Buffer.from(c.value, 'utf8') };
+      return { ...base, target: 'VALUE', value: keyFromText(c.value) };
     case 'lease':
       return { ...base, target: 'LEASE', lease: leaseId(c.lease) };
   }
@@ -277,7 +280,7 @@ function toRequestOp(op: Op): RequestOp {
   switch (op.type) {
     case 'put':
       return {
-        put: { key: keyFromText(op.key), value: Buffer.from(op.value), lease: leaseId(op.lease) },
+        put: { key: keyFromText(op.key), value: keyFromText(op.value), lease: leaseId(op.lease) },
       };
     case 'delete':
       return { deleteRange: bounds(op.range) };
@@ -309,7 +312,7 @@ function toOpResult(r: ResponseOp): OpResult {
 function toKeyValue(kv: KeyRevision): KeyValue {
   return {
     key: keyToText(kv.key),
-    value: kv.value.toString('utf8'),
+    value: keyToText(kv.value),
     createRevision: String(kv.create),
     modRevision: String(kv.mod),
     version: String(kv.version),

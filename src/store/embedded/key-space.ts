@@ -1,8 +1,8 @@
 /**
- * Keys inside the engine are byte strings held as latin1 JavaScript strings (one char per
- * byte), so that JavaScript's string order is etcd's byte order and any key etcd accepts
- * round-trips exactly. This module converts at the edges and turns etcd's (key, range_end)
- * pairs into intervals.
+ * Keys and values inside the engine are byte strings held as latin1 JavaScript strings (one
+ * char per byte), so that JavaScript's string order is etcd's byte order, any bytes etcd accepts
+ * round-trip exactly, and ASCII text (most keys and JSON values) needs no conversion or Buffer at
+ * all. This module converts at the edges and turns etcd's (key, range_end) pairs into intervals.
  */
 
 /** An interval of keys: exactly `key`, or [start, end) with `end` null for "no upper bound". */
@@ -11,7 +11,7 @@ export type KeyInterval = { single: string } | { start: string; end: string | nu
 // Any char above 0x7f means the text is not plain ASCII.
 const nonAscii = /[\u0080-\uffff]/;
 
-/** A UTF-8 string as engine bytes; ASCII (the common case) passes through unchanged. */
+/** UTF-8 text as engine bytes; ASCII (the common case) passes through unchanged. */
 export function keyFromText(text: string): string {
   return !nonAscii.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
 }

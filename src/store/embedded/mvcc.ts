@@ -64,15 +64,18 @@ interface WriteTxn {
   revision: number;
   sub: number;
   changes: Change[];
+  /** What else to log besides the key changes: lease grants and revokes, compactions. */
   mutations: Mutation[];
 }
+
+const RESOLVED = Promise.resolve();
 
 interface TxnPath {
   succeeded: boolean;
   nested: TxnPath[];
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY = '';
 const MISSING: KeyRevision = {
   key: '',
   value: EMPTY,
@@ -95,6 +98,9 @@ export class MvccEngine {
   private approximateBytes = 0;
   private failure: Error | undefined;
   private closed = false;
+  /** Durable writes not yet shown to watchers, and the group-commit promise they wait on. */
+  private unpublished: { revision: number; changes: Change[]; durable: Promise<void> }[] = [];
+  private lastDurable: Promise<void> | undefined;
   private readonly leases: LeaseTable;
   private readonly hub: WatchHub;
 
@@ -159,9 +165,15 @@ export class MvccEngine {
     return this.afterDurable(this.rangeAt(req, this.currentRevision));
   }
 
-  async put(req: PutRequest): Promise<PutResponse> {
-    const res = await this.txn({ compare: [], success: [{ put: req }], failure: [] });
-    return (res.responses[0] as { put: PutResponse }).put;
+  /** A transaction of one put, without the transaction machinery: the hot path. */
+  put(req: PutRequest): Promise<PutResponse> {
+    this.ensureOpen();
+    this.checkPut(req);
+    const w = this.beginWrite();
+    const res = this.applyPut(w, req);
+    const done = this.commit(w);
+    res.revision = this.currentRevision;
+    return this.settle(done, res);
   }
 
   async deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
@@ -179,7 +191,7 @@ export class MvccEngine {
     const done = this.commit(w);
     const revision = this.currentRevision;
     stampRevision(responses, revision);
-    return done.then(() => ({ revision, succeeded: path.succeeded, responses }));
+    return this.settle(done, { revision, succeeded: path.succeeded, responses });
   }
 
   /** Discards history before `revision`. */
@@ -190,7 +202,7 @@ export class MvccEngine {
     this.applyCompact(revision);
     const w = this.beginWrite();
     w.mutations.push({ op: 'compact', revision });
-    return this.commit(w).then(() => ({ revision: this.currentRevision }));
+    return this.settle(this.commit(w), { revision: this.currentRevision });
   }
 
   // ---- Leases ----
@@ -204,11 +216,11 @@ export class MvccEngine {
     this.leases.add(leaseId, granted);
     const w = this.beginWrite();
     w.mutations.push({ op: 'grant', id: leaseId, ttl: granted });
-    return this.commit(w).then(() => ({
+    return this.settle(this.commit(w), {
       id: leaseId,
       ttl: granted,
       revision: this.currentRevision,
-    }));
+    });
   }
 
   /** Revokes the lease and deletes its keys, in one revision. */
@@ -220,9 +232,7 @@ export class MvccEngine {
     for (const key of [...lease.keys].sort()) this.deleteKey(w, key);
     w.mutations.push({ op: 'revoke', id });
     this.leases.remove(id);
-    const done = this.commit(w);
-    const revision = this.currentRevision;
-    return done.then(() => ({ revision }));
+    return this.settle(this.commit(w), { revision: this.currentRevision });
   }
 
   /** Renews the lease: its TTL, or 0 when it does not exist. */
@@ -378,22 +388,25 @@ export class MvccEngine {
           throw new RevisionCompactedError(this.compacted);
         }
       } else if ('put' in op) {
-        const p = op.put;
-        if (!p.key) throw etcdErrors.emptyKey();
-        if (p.ignoreValue && p.value.length > 0) throw etcdErrors.valueProvided();
-        if (p.ignoreLease && p.lease && p.lease !== '0') throw etcdErrors.leaseProvided();
-        if ((p.ignoreValue || p.ignoreLease) && !this.latestLive(p.key)) {
-          throw etcdErrors.keyNotFound();
-        }
-        if (!p.ignoreLease && p.lease && p.lease !== '0' && !this.leases.has(p.lease)) {
-          throw etcdErrors.leaseNotFound();
-        }
+        this.checkPut(op.put);
       } else if ('deleteRange' in op) {
         if (!op.deleteRange.key) throw etcdErrors.emptyKey();
       } else {
         const inner = path.nested[nested++]!;
         this.checkOps(inner.succeeded ? op.txn.success : op.txn.failure, inner);
       }
+    }
+  }
+
+  private checkPut(p: PutRequest): void {
+    if (!p.key) throw etcdErrors.emptyKey();
+    if (p.ignoreValue && p.value.length > 0) throw etcdErrors.valueProvided();
+    if (p.ignoreLease && p.lease && p.lease !== '0') throw etcdErrors.leaseProvided();
+    if ((p.ignoreValue || p.ignoreLease) && !this.latestLive(p.key)) {
+      throw etcdErrors.keyNotFound();
+    }
+    if (!p.ignoreLease && p.lease && p.lease !== '0' && !this.leases.has(p.lease)) {
+      throw etcdErrors.leaseNotFound();
     }
   }
 
@@ -420,10 +433,12 @@ export class MvccEngine {
   }
 
   private applyPut(w: WriteTxn, req: PutRequest): PutResponse {
-    const prev = this.latestLive(req.key);
+    const history = this.histories.get(req.key);
+    const last = history?.[history.length - 1];
+    const prev = last && last.version > 0 ? last : undefined;
     const value = req.ignoreValue ? prev!.value : req.value;
     const lease = req.ignoreLease ? prev!.lease : req.lease || '0';
-    this.putKey(w, req.key, value, lease);
+    this.putKey(w, req.key, value, lease, history);
     return req.prevKv && prev ? { revision: 0, prevKv: prev } : { revision: 0 };
   }
 
@@ -433,8 +448,13 @@ export class MvccEngine {
     return { revision: 0, deleted: doomed.length, prevKvs: req.prevKv ? doomed : [] };
   }
 
-  private putKey(w: WriteTxn, key: string, value: Buffer, lease: string): void {
-    let history = this.histories.get(key);
+  private putKey(
+    w: WriteTxn,
+    key: string,
+    value: string,
+    lease: string,
+    history = this.histories.get(key),
+  ): void {
     const last = history?.[history.length - 1];
     const prev = last && last.version > 0 ? last : undefined;
     const kv: KeyRevision = {
@@ -454,7 +474,6 @@ export class MvccEngine {
     if (prev && prev.lease !== '0' && prev.lease !== lease) this.leases.detach(prev.lease, key);
     if (lease !== '0') this.leases.attach(lease, key);
     w.changes.push(prev ? { type: 'put', kv, prev } : { type: 'put', kv });
-    w.mutations.push({ op: 'put', key, value, lease });
     this.approximateBytes += key.length + value.length + 64;
   }
 
@@ -473,7 +492,6 @@ export class MvccEngine {
     this.histories.get(key)!.push(tombstone);
     if (prev.lease !== '0') this.leases.detach(prev.lease, key);
     w.changes.push({ type: 'delete', kv: tombstone, prev });
-    w.mutations.push({ op: 'del', key });
   }
 
   private beginWrite(): WriteTxn {
@@ -482,29 +500,57 @@ export class MvccEngine {
 
   /**
    * Makes a write's effects current and durable: bumps the revision when keys changed, logs
-   * the mutations, and publishes the changes to watchers once the log record is on disk.
+   * them, and publishes the changes to watchers once the log record is on disk (at once
+   * without a data directory). Writes that share a group commit share one promise.
    */
   private commit(w: WriteTxn): Promise<void> {
-    if (w.mutations.length === 0) return this.afterDurable(undefined);
+    if (w.changes.length === 0 && w.mutations.length === 0) {
+      return this.dataDir?.busy ? this.dataDir.barrier() : RESOLVED;
+    }
     if (w.changes.length > 0) {
       this.currentRevision = w.revision;
       for (const change of w.changes) this.changes.push(change);
     }
+    this.logIndex++;
+    if (!this.dataDir) {
+      if (w.changes.length > 0) this.hub.publish(this.currentRevision, w.changes);
+      return RESOLVED;
+    }
     const record: LogRecord = {
-      index: ++this.logIndex,
+      index: this.logIndex,
       revision: this.currentRevision,
       mutations: w.mutations,
     };
-    const durable = this.dataDir ? this.dataDir.append(record) : Promise.resolve();
+    const durable = this.dataDir.append(record, w.changes);
+    if (w.changes.length > 0) {
+      this.unpublished.push({ revision: this.currentRevision, changes: w.changes, durable });
+    }
+    if (durable !== this.lastDurable) {
+      this.lastDurable = durable;
+      durable.then(
+        () => this.publishDurable(durable),
+        (error: unknown) => this.fail(error),
+      );
+    }
     this.maybeSnapshot();
-    const revision = this.currentRevision;
-    return durable.then(
-      () => {
-        if (w.changes.length > 0) this.hub.publish(revision, w.changes);
-      },
-      (error: unknown) => {
-        throw this.fail(error);
-      },
+    return durable;
+  }
+
+  /** Publishes, in order, the writes of a group commit that is now on disk. */
+  private publishDurable(durable: Promise<void>): void {
+    // Group commits complete in order, so this one's writes are at the front.
+    let count = 0;
+    while (this.unpublished[count]?.durable === durable) count++;
+    for (const { revision, changes } of this.unpublished.splice(0, count)) {
+      this.hub.publish(revision, changes);
+    }
+  }
+
+  /** `value` once `done` is, or the storage failure that stops the engine. */
+  private settle<T>(done: Promise<void>, value: T): Promise<T> {
+    return done.then(
+      () => value,
+      (error: unknown) => Promise.reject(this.fail(error)),
     );
   }
 
@@ -694,7 +740,7 @@ function compareHolds(c: Compare, kv: KeyRevision): boolean {
       order = Math.sign(kv.mod - (c.number ?? 0));
       break;
     case 'VALUE':
-      order = Buffer.compare(kv.value, c.value ?? EMPTY);
+      order = compareBytes(kv.value, c.value ?? EMPTY);
       break;
     case 'LEASE':
       order = compareDecimal(kv.lease, c.lease ?? '0');
@@ -710,6 +756,10 @@ function compareHolds(c: Compare, kv: KeyRevision): boolean {
     case 'LESS':
       return order < 0;
   }
+}
+
+function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareDecimal(a: string, b: string): number {
@@ -738,7 +788,7 @@ function comparatorFor(req: RangeRequest): (a: KeyRevision, b: KeyRevision) => n
       case 'MOD':
         return a.mod - b.mod;
       case 'VALUE':
-        return Buffer.compare(a.value, b.value);
+        return compareBytes(a.value, b.value);
     }
   };
   return req.sortOrder === 'DESCEND' ? (a, b) => by(b, a) : by;

@@ -5,9 +5,11 @@
  * understand instead of guessing.
  */
 
+import type { Change } from './requests.ts';
+
 /** One change to durable state, in the order it was applied. */
 export type Mutation =
-  | { op: 'put'; key: string; value: Buffer; lease: string }
+  | { op: 'put'; key: string; value: string; lease: string }
   | { op: 'del'; key: string }
   | { op: 'grant'; id: string; ttl: number }
   | { op: 'revoke'; id: string }
@@ -75,6 +77,20 @@ export class Encoder {
     return this;
   }
 
+  get position(): number {
+    return this.at;
+  }
+
+  /** Overwrites 4 bytes already written (a frame header once its payload is known). */
+  patchU32(at: number, n: number): void {
+    this.buf.writeUInt32LE(n, at);
+  }
+
+  /** The bytes written in [from, to), without copying. */
+  view(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to);
+  }
+
   finish(): Buffer {
     return this.buf.subarray(0, this.at);
   }
@@ -130,14 +146,24 @@ export class Decoder {
   }
 }
 
-export function encodeRecord(record: LogRecord): Buffer {
-  const e = new Encoder(64);
-  e.num(record.index).num(record.revision).u32(record.mutations.length);
+/**
+ * Encodes a record into `e`. The key changes of a write are passed as `changes` (encoded as
+ * the put and del mutations they are) so the hot path builds no mutation objects; they come
+ * before `record.mutations`.
+ */
+export function encodeRecord(record: LogRecord, e: Encoder, changes: readonly Change[] = []): void {
+  e.num(record.index)
+    .num(record.revision)
+    .u32(changes.length + record.mutations.length);
+  for (const c of changes) {
+    if (c.type === 'put') e.u8(opCode.put).str(c.kv.key).str(c.kv.value).str(c.kv.lease);
+    else e.u8(opCode.del).str(c.kv.key);
+  }
   for (const m of record.mutations) {
     e.u8(opCode[m.op]);
     switch (m.op) {
       case 'put':
-        e.str(m.key).bytes(m.value).str(m.lease);
+        e.str(m.key).str(m.value).str(m.lease);
         break;
       case 'del':
         e.str(m.key);
@@ -153,7 +179,6 @@ export function encodeRecord(record: LogRecord): Buffer {
         break;
     }
   }
-  return e.finish();
 }
 
 export function decodeRecord(payload: Buffer): LogRecord {
@@ -166,7 +191,7 @@ export function decodeRecord(payload: Buffer): LogRecord {
     const code = d.u8();
     switch (code) {
       case opCode.put:
-        mutations.push({ op: 'put', key: d.str(), value: d.bytes(), lease: d.str() });
+        mutations.push({ op: 'put', key: d.str(), value: d.str(), lease: d.str() });
         break;
       case opCode.del:
         mutations.push({ op: 'del', key: d.str() });

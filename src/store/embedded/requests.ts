@@ -1,13 +1,13 @@
 /**
- * The engine's request and response shapes: etcd's v3 messages (rpc.proto) with keys as engine
- * byte strings (see key-space.ts), values as Buffers, revisions as numbers and lease ids as
+ * The engine's request and response shapes: etcd's v3 messages (rpc.proto) with keys and values
+ * as byte strings (see key-space.ts), revisions as numbers and lease ids as
  * decimal strings. Both the gRPC server and the in-process Kv translate into these.
  */
 
 /** One version of one key. A tombstone (the key was deleted at `mod`) has version 0. */
 export interface KeyRevision {
   key: string;
-  value: Buffer;
+  value: string;
   create: number;
   mod: number;
   /** Order among the changes of one revision (etcd's sub-revision). */
@@ -54,7 +54,7 @@ export interface RangeResponse {
 
 export interface PutRequest {
   key: string;
-  value: Buffer;
+  value: string;
   lease?: string;
   prevKv?: boolean;
   ignoreValue?: boolean;
@@ -88,7 +88,7 @@ export interface Compare {
   result: CompareResult;
   /** The operand for VERSION, CREATE and MOD. */
   number?: number;
-  value?: Buffer;
+  value?: string;
   lease?: string;
 }
 

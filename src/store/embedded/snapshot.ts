@@ -40,7 +40,7 @@ export function encodeSnapshot(state: SnapshotState): Buffer[] {
   for (const history of state.histories) {
     const e = new Encoder(64).u8(KEY).str(history[0]!.key).u32(history.length);
     for (const r of history) {
-      e.num(r.mod).num(r.sub).num(r.create).num(r.version).str(r.lease).bytes(r.value);
+      e.num(r.mod).num(r.sub).num(r.create).num(r.version).str(r.lease).str(r.value);
     }
     out.push(e.finish());
     keys++;
@@ -76,7 +76,7 @@ export function decodeSnapshot(payloads: Buffer[]): LoadedSnapshot {
         const create = d.num();
         const version = d.num();
         const lease = d.str();
-        history.push({ key, mod, sub, create, version, lease, value: d.bytes() });
+        history.push({ key, mod, sub, create, version, lease, value: d.str() });
       }
       loaded.histories.push(history);
     } else if (kind === LEASE) {

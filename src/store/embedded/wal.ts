@@ -9,6 +9,7 @@
 import { close, closeSync, fdatasync, fsyncSync, openSync, readFileSync, write } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Encoder } from './record-codec.ts';
 import { crc32 } from 'node:zlib';
 
 const HEADER = 8;
@@ -83,15 +84,13 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
+/** Records appended while the previous batch was being written; they share one write and fsync. */
 interface Batch {
   segment: Segment;
-  frames: Buffer[];
-  waiters: Waiter[];
+  encoder: Encoder;
+  done: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 interface Segment {
@@ -110,6 +109,8 @@ export class WalWriter {
   private inFlight: Batch | undefined;
   private failure: Error | undefined;
   bytesWritten = 0;
+  /** Size of the last batch written: the next batch's buffer starts that big, to avoid regrowth. */
+  private lastBatchBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -129,27 +130,34 @@ export class WalWriter {
     return this.inFlight !== undefined || this.queue.length > 0;
   }
 
-  /** Resolves when `payload` is durable; rejects if the disk write failed. */
-  append(payload: Buffer): Promise<void> {
+  /**
+   * Frames the payload that `encode` writes and queues it. Resolves when it is durable; rejects
+   * if the disk write failed. Payloads are encoded straight into the batch's buffer.
+   */
+  append(encode: (encoder: Encoder) => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     let batch = this.queue[this.queue.length - 1];
     if (!batch || batch.segment !== this.segment) {
-      batch = { segment: this.segment, frames: [], waiters: [] };
+      batch = newBatch(this.segment, this.lastBatchBytes);
       this.queue.push(batch);
     }
-    batch.frames.push(frame(payload));
-    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    const e = batch.encoder;
+    const at = e.position;
+    e.u32(0).u32(0);
+    encode(e);
+    const length = e.position - at - HEADER;
+    e.patchU32(at, length);
+    e.patchU32(at + 4, crc32(e.view(at + HEADER, e.position)));
     if (!this.inFlight) void this.flush();
-    return done;
+    return batch.done;
   }
 
   /** Resolves once everything appended so far is durable. */
   barrier(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    // Waits for the newest batch only: batches complete in order, so that covers every earlier one.
+    // The newest batch is enough: batches complete in order.
     const last = this.queue[this.queue.length - 1] ?? this.inFlight;
-    if (!last) return Promise.resolve();
-    return new Promise((resolve, reject) => last.waiters.push({ resolve, reject }));
+    return last ? last.done : Promise.resolve();
   }
 
   /**
@@ -187,7 +195,7 @@ export class WalWriter {
       const batch = this.queue.shift()!;
       this.inFlight = batch;
       try {
-        const bytes = batch.frames.length === 1 ? batch.frames[0]! : Buffer.concat(batch.frames);
+        const bytes = batch.encoder.finish();
         let written = 0;
         while (written < bytes.length) {
           const { bytesWritten } = await writeAsync(
@@ -201,7 +209,8 @@ export class WalWriter {
         }
         await datasyncAsync(batch.segment.fd);
         this.bytesWritten += bytes.length;
-        for (const w of batch.waiters) w.resolve();
+        this.lastBatchBytes = bytes.length;
+        batch.resolve();
       } catch (error) {
         this.fail(error instanceof Error ? error : new Error(String(error)), batch);
         return;
@@ -213,9 +222,22 @@ export class WalWriter {
   private fail(error: Error, batch: Batch): void {
     this.failure = error;
     this.inFlight = undefined;
-    for (const b of [batch, ...this.queue]) for (const w of b.waiters) w.reject(error);
+    for (const b of [batch, ...this.queue]) b.reject(error);
     this.queue = [];
   }
+}
+
+function newBatch(segment: Segment, expectedBytes: number): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // A failed batch rejects every caller; none of them may leave it unhandled.
+  done.catch(() => {});
+  const size = Math.min(Math.max(64 * 1024, Math.ceil(expectedBytes * 1.25)), 16 * 2 ** 20);
+  return { segment, encoder: new Encoder(size), done, resolve, reject };
 }
 
 function openSegment(dir: string, firstIndex: number): Segment {

@@ -13,7 +13,7 @@ const start = async (options: Partial<Parameters<typeof MvccEngine.open>[0]> = {
   open.push(engine);
   return engine;
 };
-const v = (s: string) => Buffer.from(s);
+const v = (s: string) => s;
 const segments = () =>
   readdirSync(dir)
     .filter((name) => name.startsWith('wal-'))

@@ -4,7 +4,7 @@ import { EtcdServerError, RevisionCompactedError } from '../../../src/store/embe
 import { MvccEngine } from '../../../src/store/embedded/mvcc.ts';
 import type { Change, KeyRevision, RequestOp } from '../../../src/store/embedded/requests.ts';
 
-const v = (s: string) => Buffer.from(s);
+const v = (s: string) => s;
 const put = (key: string, value: string, lease?: string): RequestOp => ({
   put: { key, value: v(value), ...(lease ? { lease } : {}) },
 });
