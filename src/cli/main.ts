@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MesetaError, UsageError } from '../errors.ts';
+import { register as registerStoreServe } from './store-serve.ts';
 import { register as registerVersion } from './version.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerConvert } from './convert.ts';
@@ -21,7 +22,12 @@ export class ExitCode extends Error {
 
 export type VerbRegistrar = (program: Command) => void;
 
-const verbs: VerbRegistrar[] = [registerVersion, registerValidate, registerConvert];
+const verbs: VerbRegistrar[] = [
+  registerVersion,
+  registerValidate,
+  registerConvert,
+  registerStoreServe,
+];
 
 export function buildProgram(): Command {
   const program = new Command('meseta')

@@ -1,0 +1,160 @@
+/**
+ * Write throughput of the embedded store: in process (memory only, and with a data directory
+ * where every write is fsync'd before it is acknowledged, batched by group commit), over gRPC
+ * through npm `etcd3`, and the same gRPC load against a real etcd (Debian's /usr/bin/etcd) on
+ * this machine for the ratio. Targets: in process >= 100,000 writes/s; gRPC >= real etcd.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { openInProcessKv } from '../src/store/embedded/in-process-kv.ts';
+import { startEmbeddedEtcd } from '../src/store/embedded/server.ts';
+import type { BenchRow } from './run.ts';
+
+const VALUE = JSON.stringify({ spec: { instances: 3, cmd: 'sleep 1000' } }); // ~45 bytes
+
+/** Runs `write(i)` for i in [0, total) with `inFlight` outstanding at a time; writes per second. */
+async function throughput(
+  total: number,
+  inFlight: number,
+  write: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < total) await write(next++);
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return Math.round(total / seconds);
+}
+
+const key = (i: number) => `/meseta/registry/meseta.io/instances/default/app-${i % 100_000}`;
+
+async function inProcess(dataDir?: string): Promise<number> {
+  const kv = await openInProcessKv(dataDir ? { dataDir } : {});
+  try {
+    await throughput(20_000, 1000, (i) => kv.put(key(i), VALUE)); // warm-up
+    return await throughput(300_000, 2000, (i) => kv.put(key(i), VALUE));
+  } finally {
+    await kv.close();
+  }
+}
+
+async function overGrpc(endpoint: string): Promise<number> {
+  const client = new Etcd3({ hosts: endpoint });
+  try {
+    await throughput(2_000, 64, (i) => client.put(key(i)).value(VALUE).exec()); // warm-up
+    return await throughput(30_000, 64, (i) => client.put(key(i)).value(VALUE).exec());
+  } finally {
+    client.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+async function withRealEtcd<T>(dir: string, use: (endpoint: string) => Promise<T>): Promise<T> {
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const child: ChildProcess = spawn(
+    '/usr/bin/etcd',
+    [
+      '--data-dir',
+      dir,
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${peerPort}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    const probe = new Etcd3({ hosts: endpoint });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await probe.maintenance.status();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    probe.close();
+    return await use(endpoint);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const dirs = ['inproc', 'grpc', 'etcd'].map((name) =>
+    mkdtempSync(join(tmpdir(), `meseta-bench-${name}-`)),
+  );
+  try {
+    const memory = await inProcess();
+    const durable = await inProcess(dirs[0]);
+    const server = await startEmbeddedEtcd({ dataDir: dirs[1]! });
+    let embedded: number;
+    try {
+      embedded = await overGrpc(server.endpoint);
+    } finally {
+      await server.close();
+    }
+    const real = await withRealEtcd(dirs[2]!, overGrpc);
+    return [
+      {
+        name: 'in-process puts, memory only',
+        value: memory,
+        unit: 'writes/s',
+        note: '2000 in flight',
+      },
+      {
+        name: 'in-process puts, data dir (fsync, group commit)',
+        value: durable,
+        unit: 'writes/s',
+        note: 'target >= 100000; 2000 in flight',
+      },
+      {
+        name: 'embedded server via etcd3 (gRPC)',
+        value: embedded,
+        unit: 'writes/s',
+        note: '64 in flight',
+      },
+      {
+        name: 'real etcd 3.4 via etcd3 (gRPC)',
+        value: real,
+        unit: 'writes/s',
+        note: '64 in flight',
+      },
+      {
+        name: 'embedded / real etcd',
+        value: Math.round((embedded / real) * 100) / 100,
+        unit: '×',
+        note: 'target >= 1',
+      },
+    ];
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The write-ahead log: segment files of framed records, each frame
+ * `[u32 payload length][u32 CRC32 of payload][payload]` (little-endian). Appends are
+ * group-committed: records appended while a write+fdatasync is in flight go out together in the
+ * next one, and an append's promise resolves only once its record is on disk. Reading stops at
+ * the first frame that is short or fails its checksum, and says where, so a torn tail can be cut
+ * off instead of misread.
+ */
+import { close, closeSync, fdatasync, fsyncSync, openSync, readFileSync, write } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Encoder } from './record-codec.ts';
+import { crc32 } from 'node:zlib';
+
+const HEADER = 8;
+/** No record is this large (etcd's request limit is 1.5 MiB); a bigger length is damage. */
+const MAX_RECORD = 64 * 2 ** 20;
+
+export function frame(payload: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(HEADER);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([header, payload]);
+}
+
+export interface ReadFrames {
+  payloads: Buffer[];
+  /** Bytes of intact frames from the start; everything after is damaged or torn. */
+  validBytes: number;
+  /** Why reading stopped before the end of the file, if it did. */
+  damage?: string;
+}
+
+/** Reads every intact frame of `bytes` up to the first damaged one. */
+export function readFrames(bytes: Buffer): ReadFrames {
+  const payloads: Buffer[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (bytes.length - at < HEADER) {
+      return { payloads, validBytes: at, damage: `short frame header at byte ${at}` };
+    }
+    const length = bytes.readUInt32LE(at);
+    const sum = bytes.readUInt32LE(at + 4);
+    if (length === 0 || length > MAX_RECORD) {
+      return {
+        payloads,
+        validBytes: at,
+        damage: `impossible frame length ${length} at byte ${at}`,
+      };
+    }
+    if (bytes.length - at - HEADER < length) {
+      return { payloads, validBytes: at, damage: `short frame at byte ${at}` };
+    }
+    const payload = bytes.subarray(at + HEADER, at + HEADER + length);
+    if (crc32(payload) !== sum) {
+      return { payloads, validBytes: at, damage: `checksum mismatch in frame at byte ${at}` };
+    }
+    payloads.push(payload);
+    at += HEADER + length;
+  }
+  return { payloads, validBytes: at };
+}
+
+export function readFramesFile(path: string): ReadFrames {
+  return readFrames(readFileSync(path));
+}
+
+export function segmentName(firstIndex: number): string {
+  return `wal-${String(firstIndex).padStart(16, '0')}.log`;
+}
+
+export function segmentFirstIndex(name: string): number | undefined {
+  const match = /^wal-(\d{16})\.log$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Makes a directory entry (a new or renamed file) durable. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Records appended while the previous batch was being written; they share one write and fsync. */
+interface Batch {
+  segment: Segment;
+  encoder: Encoder;
+  done: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+interface Segment {
+  name: string;
+  fd: number;
+}
+
+const writeAsync = promisify(write);
+const datasyncAsync = promisify(fdatasync);
+const closeAsync = promisify(close);
+
+export class WalWriter {
+  private segment: Segment;
+  private readonly segments: Segment[] = [];
+  private queue: Batch[] = [];
+  private inFlight: Batch | undefined;
+  private failure: Error | undefined;
+  bytesWritten = 0;
+  /** Size of the last batch written: the next batch's buffer starts that big, to avoid regrowth. */
+  private lastBatchBytes = 0;
+
+  private constructor(
+    private readonly dir: string,
+    first: Segment,
+  ) {
+    this.segment = first;
+    this.segments.push(first);
+  }
+
+  /** Starts a new segment whose first record will have index `firstIndex`. */
+  static create(dir: string, firstIndex: number): WalWriter {
+    return new WalWriter(dir, openSegment(dir, firstIndex));
+  }
+
+  /** True while some appended record is not yet on disk. */
+  get busy(): boolean {
+    return this.inFlight !== undefined || this.queue.length > 0;
+  }
+
+  /**
+   * Frames the payload that `encode` writes and queues it. Resolves when it is durable; rejects
+   * if the disk write failed. Payloads are encoded straight into the batch's buffer.
+   */
+  append(encode: (encoder: Encoder) => void): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    let batch = this.queue[this.queue.length - 1];
+    if (!batch || batch.segment !== this.segment) {
+      batch = newBatch(this.segment, this.lastBatchBytes);
+      this.queue.push(batch);
+    }
+    const e = batch.encoder;
+    const at = e.position;
+    e.u32(0).u32(0);
+    encode(e);
+    const length = e.position - at - HEADER;
+    e.patchU32(at, length);
+    e.patchU32(at + 4, crc32(e.view(at + HEADER, e.position)));
+    if (!this.inFlight) void this.flush();
+    return batch.done;
+  }
+
+  /** Resolves once everything appended so far is durable. */
+  barrier(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    // The newest batch is enough: batches complete in order.
+    const last = this.queue[this.queue.length - 1] ?? this.inFlight;
+    return last ? last.done : Promise.resolve();
+  }
+
+  /**
+   * Sends later appends to a fresh segment starting at `firstIndex`, and returns the names of
+   * the segments before it, which may be deleted once a snapshot covering them is durable and
+   * `barrier()` has resolved. Synchronous, so that no append can slip in between the caller's
+   * snapshot of the state and the switch.
+   */
+  rotate(firstIndex: number): string[] {
+    const next = openSegment(this.dir, firstIndex);
+    const older = this.segments.map((s) => s.name);
+    this.segment = next;
+    this.segments.push(next);
+    return older;
+  }
+
+  /** Closes segments that are no longer written to (after `rotate` and a barrier). */
+  async retire(names: string[]): Promise<void> {
+    for (const name of names) {
+      const i = this.segments.findIndex((s) => s.name === name);
+      if (i < 0 || this.segments[i] === this.segment) continue;
+      await closeAsync(this.segments[i]!.fd);
+      this.segments.splice(i, 1);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.barrier().catch(() => {});
+    for (const s of this.segments) await closeAsync(s.fd);
+    this.segments.length = 0;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.shift()!;
+      this.inFlight = batch;
+      try {
+        const bytes = batch.encoder.finish();
+        let written = 0;
+        while (written < bytes.length) {
+          const { bytesWritten } = await writeAsync(
+            batch.segment.fd,
+            bytes,
+            written,
+            bytes.length - written,
+            null,
+          );
+          written += bytesWritten;
+        }
+        await datasyncAsync(batch.segment.fd);
+        this.bytesWritten += bytes.length;
+        this.lastBatchBytes = bytes.length;
+        batch.resolve();
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)), batch);
+        return;
+      }
+    }
+    this.inFlight = undefined;
+  }
+
+  private fail(error: Error, batch: Batch): void {
+    this.failure = error;
+    this.inFlight = undefined;
+    for (const b of [batch, ...this.queue]) b.reject(error);
+    this.queue = [];
+  }
+}
+
+function newBatch(segment: Segment, expectedBytes: number): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // A failed batch rejects every caller; none of them may leave it unhandled.
+  done.catch(() => {});
+  const size = Math.min(Math.max(64 * 1024, Math.ceil(expectedBytes * 1.25)), 16 * 2 ** 20);
+  return { segment, encoder: new Encoder(size), done, resolve, reject };
+}
+
+function openSegment(dir: string, firstIndex: number): Segment {
+  const name = segmentName(firstIndex);
+  // 'w' truncates: a segment of this name can only be an empty one left by an earlier run.
+  const fd = openSync(join(dir, name), 'w');
+  fsyncDir(dir);
+  return { name, fd };
+}
