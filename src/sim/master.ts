@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { Call, Event } from '../mesos/scheduler-types.ts';
 import type {
+  ExecutorInfo,
   FrameworkInfo,
   MasterInfo,
   Offer,
@@ -153,6 +154,20 @@ export class Master {
         : {}),
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };
+  }
+
+  /** The master's flags, as GET_FLAGS reports them. */
+  flags(): { name: string; value: string }[] {
+    const flags: [string, string][] = [
+      ['allocation_interval', `${this.allocationIntervalMs / 1000}secs`],
+      ['executor_shutdown_grace_period', `${this.executorShutdownGraceMs / 1000}secs`],
+      ['hostname', this.info.hostname ?? ''],
+      ['min_allocatable_resources', 'cpus:0.01|mem:32'],
+      ['port', String(this.info.port)],
+    ];
+    if (this.offerTimeoutMs !== undefined)
+      flags.push(['offer_timeout', `${this.offerTimeoutMs / 1000}secs`]);
+    return flags.map(([name, value]) => ({ name, value }));
   }
 
   /** Starts the allocation cycle. */
@@ -759,6 +774,7 @@ export class Master {
       task,
       resources,
       task.executor?.executor_id.value ?? task.task_id.value,
+      task.executor,
     );
   }
 
@@ -804,7 +820,9 @@ export class Master {
     pool.scalars = trial.scalars;
     pool.ranges = trial.ranges;
     pool.sets = trial.sets;
-    tasks.forEach((task, i) => this.addTask(framework, agent, role, task, needs[i]!, executorId));
+    tasks.forEach((task, i) =>
+      this.addTask(framework, agent, role, task, needs[i]!, executorId, group.executor),
+    );
   }
 
   private taskError(
@@ -831,12 +849,16 @@ export class Master {
     info: TaskInfo,
     resources: Pool,
     executorId: string,
+    executorInfo: ExecutorInfo | undefined,
   ): void {
     const record: TaskRecord = {
       info,
       frameworkId: framework.id,
       agentId: agent.id,
       executorId,
+      ...(executorInfo
+        ? { executorInfo: { ...executorInfo, framework_id: { value: framework.id } } }
+        : {}),
       role,
       resources,
       state: 'TASK_STAGING',
@@ -1265,6 +1287,10 @@ export class Master {
     if (executorIds.length > 0) offer.executor_ids = executorIds;
     if (multiRole) offer.allocation_info = { role: record.role };
     return offer;
+  }
+
+  offer(id: string): OfferRecord | undefined {
+    return this.offers.get(id);
   }
 
   listOffers(framework: FrameworkRecord): OfferRecord[] {

@@ -6,7 +6,14 @@
  */
 import type { Timer } from '../clock.ts';
 import type { Event } from '../mesos/scheduler-types.ts';
-import type { AgentInfo, FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../mesos/types.ts';
+import type {
+  AgentInfo,
+  ExecutorInfo,
+  FrameworkInfo,
+  TaskInfo,
+  TaskState,
+  TaskStatus,
+} from '../mesos/types.ts';
 import type { SimAgent } from './agent.ts';
 import type { Pool } from './resources.ts';
 
@@ -85,6 +92,8 @@ export interface TaskRecord {
   frameworkId: string;
   agentId: string;
   executorId?: string;
+  /** The ExecutorInfo of a custom executor or task group; unset for the command executor. */
+  executorInfo?: ExecutorInfo;
   role: string;
   resources: Pool;
   state: TaskState;
