@@ -1,0 +1,212 @@
+/**
+ * An informer keeps a local, indexed cache of all objects of one type, current to the last
+ * store revision it has seen, and tells handlers about every change. Controllers read from the
+ * cache (never the store) on their hot path, and enqueue keys from the handlers.
+ *
+ * It lists once, then watches from the list's revision through `watchObjects`, which resumes
+ * broken watches and re-lists after compaction, so the cache never silently misses a change.
+ * Indexes (e.g. Instances by app, by agent) are kept incrementally: one map update per change.
+ */
+import type { Clock, Timer } from '../clock.ts';
+import { realClock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { Revision } from '../store/kv.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+import type { ResourceType, StoredObject } from '../store/object.ts';
+import { watchObjects } from '../store/watch.ts';
+
+/** Computes the values an object is filed under in one index (none, one or several). */
+export type IndexFunc<T> = (object: T) => string[];
+
+export interface InformerHandlers<T> {
+  added?(object: T): void;
+  /** `old` is the cached object before the change; on a resync, `old === object`. */
+  modified?(old: T, object: T): void;
+  deleted?(object: T): void;
+}
+
+export interface InformerOptions<T> {
+  namespace?: string;
+  labelSelector?: string | Record<string, string>;
+  indexers?: Record<string, IndexFunc<T>>;
+  /** Re-deliver every cached object as `modified(o, o)` this often (level-triggered safety net). */
+  resyncMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Passed to watchObjects: a watch silent this long is restarted. */
+  quietTimeoutMs?: number;
+}
+
+/** `namespace/name` for namespaced objects, `name` otherwise: the key controllers queue. */
+export function objectKey(object: StoredObject): string {
+  const { namespace, name } = object.metadata;
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export class Informer<T extends StoredObject> {
+  private readonly cache = new Map<string, T>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly handlers: InformerHandlers<T>[] = [];
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private synced = false;
+  private readonly syncWaiters: (() => void)[] = [];
+  private lastRevision: Revision | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly type: ResourceType<T>,
+    private readonly options: InformerOptions<T> = {},
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.logger = (options.logger ?? silentLogger).child({ informer: type.plural });
+    for (const name of Object.keys(options.indexers ?? {})) this.indexes.set(name, new Map());
+  }
+
+  /** Registers handlers; objects already cached are delivered to them as added. */
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+    if (this.synced) for (const object of this.cache.values()) handlers.added?.(object);
+  }
+
+  /** Lists, then watches until `signal` aborts. Rejects only on an error it cannot recover. */
+  async run(signal: AbortSignal): Promise<void> {
+    const filter = {
+      ...(this.options.namespace !== undefined ? { namespace: this.options.namespace } : {}),
+      ...(this.options.labelSelector ? { labelSelector: this.options.labelSelector } : {}),
+    };
+    const listed = await this.store.list(this.type, filter);
+    for (const object of listed.items) this.apply('added', object);
+    this.lastRevision = listed.revision;
+    this.markSynced();
+    this.logger.debug('synced', { objects: this.cache.size, revision: listed.revision });
+
+    let resync: Timer | undefined;
+    const scheduleResync = () => {
+      if (!this.options.resyncMs || signal.aborted) return;
+      resync = this.clock.setTimeout(() => {
+        for (const object of this.cache.values()) this.notify('modified', object, object);
+        scheduleResync();
+      }, this.options.resyncMs);
+    };
+    scheduleResync();
+    try {
+      const events = watchObjects(this.store, this.type, {
+        ...filter,
+        fromRevision: listed.revision,
+        known: this.cache.values(),
+        signal,
+        clock: this.clock,
+        logger: this.logger,
+        ...(this.options.quietTimeoutMs ? { quietTimeoutMs: this.options.quietTimeoutMs } : {}),
+      });
+      for await (const event of events) {
+        this.apply(event.type, event.object);
+        this.lastRevision = event.revision;
+      }
+    } finally {
+      resync?.cancel();
+    }
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once the first list is in the cache. */
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  /** The store revision the cache reflects. */
+  get revision(): Revision | undefined {
+    return this.lastRevision;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  /** Objects filed under `value` in the index `name`. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`informer for ${this.type.plural} has no index "${name}"`);
+    const keys = index.get(value);
+    if (!keys) return [];
+    const objects: T[] = [];
+    for (const key of keys) objects.push(this.cache.get(key)!);
+    return objects;
+  }
+
+  /** Index values with at least one object, e.g. every app that has instances. */
+  indexValues(name: string): string[] {
+    return [...(this.indexes.get(name)?.keys() ?? [])];
+  }
+
+  private apply(type: 'added' | 'modified' | 'deleted', object: T): void {
+    const key = objectKey(object);
+    const old = this.cache.get(key);
+    if (old) this.unindex(key, old);
+    if (type === 'deleted') {
+      this.cache.delete(key);
+      if (this.synced) this.notify('deleted', old ?? object);
+      return;
+    }
+    this.cache.set(key, object);
+    this.index(key, object);
+    if (!this.synced) return;
+    if (old) this.notify('modified', old, object);
+    else this.notify('added', object);
+  }
+
+  private notify(type: 'added' | 'modified' | 'deleted', first: T, second?: T): void {
+    for (const handlers of this.handlers) {
+      try {
+        if (type === 'added') handlers.added?.(first);
+        else if (type === 'modified') handlers.modified?.(first, second!);
+        else handlers.deleted?.(first);
+      } catch (error) {
+        // A handler's bug must not stop the cache from following the store.
+        this.logger.error('informer handler failed', { type, key: objectKey(first), error });
+      }
+    }
+  }
+
+  private index(key: string, object: T): void {
+    for (const [name, indexer] of Object.entries(this.options.indexers ?? {})) {
+      const index = this.indexes.get(name)!;
+      for (const value of indexer(object)) {
+        let keys = index.get(value);
+        if (!keys) index.set(value, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, object: T): void {
+    for (const [name, indexer] of Object.entries(this.options.indexers ?? {})) {
+      const index = this.indexes.get(name)!;
+      for (const value of indexer(object)) {
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+    }
+  }
+
+  private markSynced(): void {
+    this.synced = true;
+    for (const object of this.cache.values()) this.notify('added', object);
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+}
