@@ -204,6 +204,9 @@ class EtcdKv implements Kv {
     } catch (error) {
       throw this.translate(error);
     } finally {
+      // Half-close before cancelling, for the reason given in EtcdWatch.teardown.
+      stream.on('error', () => {});
+      stream.end();
       stream.cancel();
     }
   }
@@ -401,6 +404,9 @@ class EtcdWatch implements KvWatch {
     if (stream) {
       (stream as unknown as NodeJS.EventEmitter).removeAllListeners('data');
       stream.on('error', () => {});
+      // Half-close first: etcd3 resets every connection to the host when a stream that is still
+      // writable errors with CANCELLED (its own cancel included), failing the next call.
+      stream.end();
       stream.cancel();
     }
   }
