@@ -30,21 +30,29 @@ export type ValidateOptions = ProblemSource;
  * defaulting (so they see what will be stored).
  */
 export function validateApp(value: unknown, options: ValidateOptions = {}): MesetaError[] {
-  const problems = [...checkStructure(value)];
-  if (isJsonObject(value)) {
-    problems.push(...checkMetadata(value.metadata));
-    problems.push(...checkRules(defaultApp(value)));
-  }
-  const errors = problems.map((p) => locate(p, options));
-  const unique = new Map(errors.map((e) => [e.format(), e]));
-  return [...unique.values()].sort(byPosition);
+  return check(value, options).errors;
 }
 
 /** Validates and defaults `value`; throws a ValidationError listing every problem. */
 export function parseApp(value: unknown, options: ValidateOptions = {}): App {
-  const problems = validateApp(value, options);
-  if (problems.length > 0) throw new ValidationError(problems);
-  return defaultApp(value as Record<string, unknown>);
+  const { errors, app } = check(value, options);
+  if (errors.length > 0 || !app) throw new ValidationError(errors);
+  return app;
+}
+
+// Validation defaults the object anyway (the rules judge what will be stored); hand that copy
+// on instead of defaulting twice.
+function check(value: unknown, options: ValidateOptions): { errors: MesetaError[]; app?: App } {
+  const problems = [...checkStructure(value)];
+  let app: App | undefined;
+  if (isJsonObject(value)) {
+    app = defaultApp(value);
+    problems.push(...checkMetadata(value.metadata));
+    problems.push(...checkRules(app));
+  }
+  const errors = problems.map((p) => locate(p, options));
+  const unique = new Map(errors.map((e) => [e.format(), e]));
+  return { errors: [...unique.values()].sort(byPosition), app };
 }
 
 export interface ParsedApp {
@@ -64,15 +72,12 @@ export interface ParsedDocuments {
 export function parseAppDocuments(documents: readonly ManifestDocument[]): ParsedDocuments {
   const result: ParsedDocuments = { apps: [], problems: [], invalidDocuments: 0 };
   for (const document of documents) {
-    const problems = validateApp(document.value, {
-      file: document.file,
-      positions: document.positions,
-    });
-    if (problems.length > 0) {
+    const { errors, app } = check(document.value, document);
+    if (errors.length > 0 || !app) {
       result.invalidDocuments++;
-      result.problems.push(...problems);
+      result.problems.push(...errors);
     } else {
-      result.apps.push({ app: defaultApp(document.value as Record<string, unknown>), document });
+      result.apps.push({ app, document });
     }
   }
   return result;

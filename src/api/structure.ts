@@ -11,6 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { appSchema } from './crd.ts';
 import type { OpenApiSchema } from './crd.ts';
 import { pathFromPointer } from './field-path.ts';
+import { isJsonObject } from './json-object.ts';
 import type { PathSegment } from './field-path.ts';
 import type { Problem } from './problem.ts';
 import { shown, unknownField } from './messages.ts';
@@ -199,9 +200,9 @@ function checkLists(
       let keyPath: PathSegment[] = [...path, index];
       let what = 'item';
       if (listType === 'set') identity = JSON.stringify(item);
-      if (listType === 'map' && item !== null && typeof item === 'object') {
+      if (listType === 'map' && isJsonObject(item)) {
         const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-        const values = keys.map((k) => (item as Record<string, unknown>)[k]);
+        const values = keys.map((k) => item[k]);
         if (values.every((v) => v !== undefined)) identity = JSON.stringify(values);
         if (keys.length === 1) keyPath = [...path, index, keys[0]!];
         what = keys.join('+');
@@ -217,9 +218,9 @@ function checkLists(
       }
       if (schema.items) checkLists(schema.items, item, [...path, index], out);
     });
-  } else if (value !== null && typeof value === 'object') {
+  } else if (isJsonObject(value)) {
     for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-      const child = (value as Record<string, unknown>)[key];
+      const child = value[key];
       if (child !== undefined) checkLists(sub, child, [...path, key], out);
     }
   }
