@@ -10,8 +10,7 @@
  *     const app = parseApp(doc.value, { file: doc.file, positions: doc.positions }); // throws ValidationError
  *   }
  */
-import { ValidationError } from '../errors.ts';
-import type { MesetaError } from '../errors.ts';
+import { MesetaError, ValidationError } from '../errors.ts';
 import type { App } from './app-types.ts';
 import type { ManifestDocument } from './load.ts';
 import { defaultApp } from './defaults.ts';
@@ -68,11 +67,18 @@ export interface ParsedDocuments {
   invalidDocuments: number;
 }
 
-/** Validates and defaults loaded documents, keeping going past invalid ones. */
+/**
+ * Validates and defaults documents that belong together (what one `apply` or `validate`
+ * reads), keeping going past invalid ones. An app defined by two documents is a problem at the
+ * second: applied, one would silently overwrite the other.
+ */
 export function parseAppDocuments(documents: readonly ManifestDocument[]): ParsedDocuments {
   const result: ParsedDocuments = { apps: [], problems: [], invalidDocuments: 0 };
+  const seen = new Map<string, string>();
   for (const document of documents) {
     const { errors, app } = check(document.value, document);
+    const duplicate = app && errors.length === 0 ? duplicateOf(app, document, seen) : undefined;
+    if (duplicate) errors.push(duplicate);
     if (errors.length > 0 || !app) {
       result.invalidDocuments++;
       result.problems.push(...errors);
@@ -81,6 +87,25 @@ export function parseAppDocuments(documents: readonly ManifestDocument[]): Parse
     }
   }
   return result;
+}
+
+function duplicateOf(
+  app: App,
+  document: ManifestDocument,
+  seen: Map<string, string>,
+): MesetaError | undefined {
+  const key = `${app.metadata.namespace}/${app.metadata.name}`;
+  const at = document.positions.valueAt(['metadata', 'name']);
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, `${document.file}:${at?.line ?? document.line}`);
+    return undefined;
+  }
+  return new MesetaError('Duplicate', `app ${key} is already defined at ${first}`, {
+    file: document.file,
+    ...(at ? { line: at.line, column: at.column } : {}),
+    path: 'metadata.name',
+  });
 }
 
 export { defaultApp };

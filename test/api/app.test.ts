@@ -441,4 +441,16 @@ describe('parseAppDocuments', () => {
       'apps.yaml:13:9 spec.cpus: must be >= 0.001',
     ]);
   });
+
+  it('reports an app that a later document defines again, and keeps the first', () => {
+    const documents = [
+      ...parseManifests(app('  cmd: one\n'), 'a.yaml').documents,
+      ...parseManifests(`# again\n${app('  cmd: two\n')}`, 'b.yaml').documents,
+    ];
+    const result = parseAppDocuments(documents);
+    expect(result.apps.map(({ app }) => app.spec.cmd)).toEqual(['one']);
+    expect(result.problems.map((p) => p.format())).toEqual([
+      'b.yaml:5:9 metadata.name: app default/web is already defined at a.yaml:4',
+    ]);
+  });
 });
