@@ -65,12 +65,13 @@ function describe(error: ErrorObject, root: unknown): Problem {
   const path = pathFromPointer(error.instancePath, root);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'required':
-      return {
-        path: [...path, String(params.missingProperty)],
-        message: 'is required',
-        anchor: 'parent',
-      };
+    case 'required': {
+      const field = String(params.missingProperty);
+      // Marathon's ports may be nameless; meseta's may not, so say why.
+      const isPort = path.includes('portDefinitions') || path.includes('portMappings');
+      const why = isPort && field === 'name' ? ': meseta names every port (e.g. name: http)' : '';
+      return { path: [...path, field], message: `is required${why}`, anchor: 'parent' };
+    }
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as OpenApiSchema).properties ?? {});

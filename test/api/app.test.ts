@@ -201,6 +201,13 @@ describe('invalid manifests: every problem, with file, line, column and field pa
       ],
     ],
     [
+      'a port without a name',
+      '  cmd: run\n  portDefinitions:\n    - {port: 8080}\n',
+      [
+        'app.yaml:8:7 spec.portDefinitions[0].name: is required: meseta names every port (e.g. name: http)',
+      ],
+    ],
+    [
       'duplicate port names',
       '  cmd: run\n  portDefinitions:\n    - {name: http}\n    - {name: http, port: 8080}\n',
       ['app.yaml:9:14 spec.portDefinitions[1].name: duplicate name "http" (also at index 0)'],
