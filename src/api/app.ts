@@ -10,8 +10,7 @@
  *     const app = parseApp(doc.value, { file: doc.file, positions: doc.positions }); // throws ValidationError
  *   }
  */
-import { ValidationError } from '../errors.ts';
-import type { MesetaError } from '../errors.ts';
+import { MesetaError, ValidationError } from '../errors.ts';
 import type { App } from './app-types.ts';
 import type { ManifestDocument } from './load.ts';
 import { defaultApp } from './defaults.ts';
@@ -30,21 +29,29 @@ export type ValidateOptions = ProblemSource;
  * defaulting (so they see what will be stored).
  */
 export function validateApp(value: unknown, options: ValidateOptions = {}): MesetaError[] {
-  const problems = [...checkStructure(value)];
-  if (isJsonObject(value)) {
-    problems.push(...checkMetadata(value.metadata));
-    problems.push(...checkRules(defaultApp(value)));
-  }
-  const errors = problems.map((p) => locate(p, options));
-  const unique = new Map(errors.map((e) => [e.format(), e]));
-  return [...unique.values()].sort(byPosition);
+  return check(value, options).errors;
 }
 
 /** Validates and defaults `value`; throws a ValidationError listing every problem. */
 export function parseApp(value: unknown, options: ValidateOptions = {}): App {
-  const problems = validateApp(value, options);
-  if (problems.length > 0) throw new ValidationError(problems);
-  return defaultApp(value as Record<string, unknown>);
+  const { errors, app } = check(value, options);
+  if (errors.length > 0 || !app) throw new ValidationError(errors);
+  return app;
+}
+
+// Validation defaults the object anyway (the rules judge what will be stored); hand that copy
+// on instead of defaulting twice.
+function check(value: unknown, options: ValidateOptions): { errors: MesetaError[]; app?: App } {
+  const problems = [...checkStructure(value)];
+  let app: App | undefined;
+  if (isJsonObject(value)) {
+    app = defaultApp(value);
+    problems.push(...checkMetadata(value.metadata));
+    problems.push(...checkRules(app));
+  }
+  const errors = problems.map((p) => locate(p, options));
+  const unique = new Map(errors.map((e) => [e.format(), e]));
+  return { errors: [...unique.values()].sort(byPosition), app };
 }
 
 export interface ParsedApp {
@@ -60,22 +67,45 @@ export interface ParsedDocuments {
   invalidDocuments: number;
 }
 
-/** Validates and defaults loaded documents, keeping going past invalid ones. */
+/**
+ * Validates and defaults documents that belong together (what one `apply` or `validate`
+ * reads), keeping going past invalid ones. An app defined by two documents is a problem at the
+ * second: applied, one would silently overwrite the other.
+ */
 export function parseAppDocuments(documents: readonly ManifestDocument[]): ParsedDocuments {
   const result: ParsedDocuments = { apps: [], problems: [], invalidDocuments: 0 };
+  const seen = new Map<string, string>();
   for (const document of documents) {
-    const problems = validateApp(document.value, {
-      file: document.file,
-      positions: document.positions,
-    });
-    if (problems.length > 0) {
+    const { errors, app } = check(document.value, document);
+    const duplicate = app && errors.length === 0 ? duplicateOf(app, document, seen) : undefined;
+    if (duplicate) errors.push(duplicate);
+    if (errors.length > 0 || !app) {
       result.invalidDocuments++;
-      result.problems.push(...problems);
+      result.problems.push(...errors);
     } else {
-      result.apps.push({ app: defaultApp(document.value as Record<string, unknown>), document });
+      result.apps.push({ app, document });
     }
   }
   return result;
+}
+
+function duplicateOf(
+  app: App,
+  document: ManifestDocument,
+  seen: Map<string, string>,
+): MesetaError | undefined {
+  const key = `${app.metadata.namespace}/${app.metadata.name}`;
+  const at = document.positions.valueAt(['metadata', 'name']);
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, `${document.file}:${at?.line ?? document.line}`);
+    return undefined;
+  }
+  return new MesetaError('Duplicate', `app ${key} is already defined at ${first}`, {
+    file: document.file,
+    ...(at ? { line: at.line, column: at.column } : {}),
+    path: 'metadata.name',
+  });
 }
 
 export { defaultApp };

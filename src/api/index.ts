@@ -21,3 +21,10 @@ export { SourcePositions } from './positions.ts';
 export type { Position } from './positions.ts';
 export { formatPath } from './field-path.ts';
 export type { FieldPath, PathSegment } from './field-path.ts';
+export {
+  convertMarathon,
+  convertMarathonApp,
+  convertMarathonDocuments,
+  namespaceAndName,
+} from './marathon.ts';
+export type { Conversion, ConversionNote, ConvertedDocuments } from './marathon.ts';

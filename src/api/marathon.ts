@@ -7,11 +7,13 @@
  * user would write it (no defaults filled in); validate it with `validateApp`.
  */
 import { MesetaError } from '../errors.ts';
+import { validateApp } from './app.ts';
 import { APP_API_VERSION, APP_KIND, appSchema } from './crd.ts';
 import { formatPath } from './field-path.ts';
 import type { PathSegment } from './field-path.ts';
 import { isJsonObject } from './json-object.ts';
 import type { JsonObject } from './json-object.ts';
+import type { ManifestDocument } from './load.ts';
 import { DEFAULT_NAMESPACE, nameProblem, namespaceProblem } from './metadata.ts';
 
 export interface ConversionNote {
@@ -36,6 +38,41 @@ export function convertMarathon(input: unknown): Conversion[] {
   if (isJsonObject(input) && isJsonObject(input.app))
     return [convertMarathonApp(input.app, ['app'])];
   return [convertMarathonApp(input, [])];
+}
+
+export interface ConvertedDocuments {
+  conversions: Conversion[];
+  /** Input that is no Marathon app, and conversions that are no valid App. */
+  problems: MesetaError[];
+}
+
+/** Converts loaded Marathon documents and validates what comes out; keeps going past errors. */
+export function convertMarathonDocuments(
+  documents: readonly ManifestDocument[],
+): ConvertedDocuments {
+  const result: ConvertedDocuments = { conversions: [], problems: [] };
+  for (const document of documents) {
+    let conversions: Conversion[];
+    try {
+      conversions = convertMarathon(document.value);
+    } catch (error) {
+      if (!(error instanceof MesetaError)) throw error;
+      result.problems.push(
+        new MesetaError(error.code, error.message, { ...error.where, file: document.file }),
+      );
+      continue;
+    }
+    for (const conversion of conversions) {
+      for (const problem of validateApp(conversion.manifest)) {
+        const message = `the converted app ${conversion.id} is invalid: ${problem.message}`;
+        result.problems.push(
+          new MesetaError(problem.code, message, { file: document.file, path: problem.where.path }),
+        );
+      }
+    }
+    result.conversions.push(...conversions);
+  }
+  return result;
 }
 
 /** Where meseta puts a Marathon app id: the last segment is the name, the groups the namespace. */

@@ -11,6 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { appSchema } from './crd.ts';
 import type { OpenApiSchema } from './crd.ts';
 import { pathFromPointer } from './field-path.ts';
+import { isJsonObject } from './json-object.ts';
 import type { PathSegment } from './field-path.ts';
 import type { Problem } from './problem.ts';
 import { shown, unknownField } from './messages.ts';
@@ -64,12 +65,13 @@ function describe(error: ErrorObject, root: unknown): Problem {
   const path = pathFromPointer(error.instancePath, root);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'required':
-      return {
-        path: [...path, String(params.missingProperty)],
-        message: 'is required',
-        anchor: 'parent',
-      };
+    case 'required': {
+      const field = String(params.missingProperty);
+      // Marathon's ports may be nameless; meseta's may not, so say why.
+      const isPort = path.includes('portDefinitions') || path.includes('portMappings');
+      const why = isPort && field === 'name' ? ': meseta names every port (e.g. name: http)' : '';
+      return { path: [...path, field], message: `is required${why}`, anchor: 'parent' };
+    }
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as OpenApiSchema).properties ?? {});
@@ -199,9 +201,9 @@ function checkLists(
       let keyPath: PathSegment[] = [...path, index];
       let what = 'item';
       if (listType === 'set') identity = JSON.stringify(item);
-      if (listType === 'map' && item !== null && typeof item === 'object') {
+      if (listType === 'map' && isJsonObject(item)) {
         const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-        const values = keys.map((k) => (item as Record<string, unknown>)[k]);
+        const values = keys.map((k) => item[k]);
         if (values.every((v) => v !== undefined)) identity = JSON.stringify(values);
         if (keys.length === 1) keyPath = [...path, index, keys[0]!];
         what = keys.join('+');
@@ -217,9 +219,9 @@ function checkLists(
       }
       if (schema.items) checkLists(schema.items, item, [...path, index], out);
     });
-  } else if (value !== null && typeof value === 'object') {
+  } else if (isJsonObject(value)) {
     for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-      const child = (value as Record<string, unknown>)[key];
+      const child = value[key];
       if (child !== undefined) checkLists(sub, child, [...path, key], out);
     }
   }

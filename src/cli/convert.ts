@@ -6,9 +6,8 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { validateApp } from '../api/app.ts';
 import { loadManifests } from '../api/load.ts';
-import { convertMarathon } from '../api/marathon.ts';
+import { convertMarathonDocuments } from '../api/marathon.ts';
 import type { Conversion } from '../api/marathon.ts';
 import { MesetaError, UsageError, ValidationError } from '../errors.ts';
 
@@ -25,36 +24,17 @@ export async function convertSource(
 ): Promise<ConvertResult> {
   const loaded = await loadManifests(source, options.stdin ? { stdin: options.stdin } : {});
   if (loaded.problems.length > 0) throw new ValidationError(loaded.problems);
-  const conversions: Conversion[] = [];
-  for (const doc of loaded.documents) {
-    try {
-      conversions.push(...convertMarathon(doc.value));
-    } catch (error) {
-      if (error instanceof MesetaError)
-        throw new MesetaError(error.code, error.message, { ...error.where, file: doc.file });
-      throw error;
-    }
-  }
-  if (conversions.length === 0)
-    throw new MesetaError('Invalid', 'no Marathon app definition found', { file: source });
-  const problems = conversions.flatMap((c) =>
-    validateApp(c.manifest).map(
-      (p) =>
-        new MesetaError(p.code, `the converted app ${c.id} is invalid: ${p.message}`, {
-          file: source,
-          ...(p.where.path ? { path: p.where.path } : {}),
-        }),
-    ),
-  );
+  const { conversions, problems } = convertMarathonDocuments(loaded.documents);
   if (problems.length > 0) throw new ValidationError(problems);
+  if (conversions.length === 0) {
+    throw new MesetaError('Invalid', 'no Marathon app definition found', { file: source });
+  }
+  const manifests = conversions.map((c) => c.manifest);
   const text =
     options.output === 'json'
-      ? `${JSON.stringify(conversions.length === 1 ? conversions[0]!.manifest : conversions.map((c) => c.manifest), null, 2)}\n`
+      ? `${JSON.stringify(manifests.length === 1 ? manifests[0] : manifests, null, 2)}\n`
       : conversions
-          .map(
-            (c) =>
-              `# Converted from the Marathon app ${c.id}\n${stringify(c.manifest, { flowCollectionPadding: false })}`,
-          )
+          .map((c) => `# Converted from the Marathon app ${c.id}\n${stringify(c.manifest)}`)
           .join('---\n');
   return { conversions, text };
 }

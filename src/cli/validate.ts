@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { APP_RESOURCE } from '../api/crd.ts';
 import { parseAppDocuments } from '../api/app.ts';
 import { loadManifests } from '../api/load.ts';
+import type { ManifestDocument } from '../api/load.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { Exit, ExitCode } from './main.ts';
 
@@ -17,45 +18,31 @@ export interface ValidateReport {
   invalidDocuments: number;
 }
 
-/** Validates every manifest under `sources`; pure reporting, no printing. */
+/** Validates every manifest under `sources` as one set; reports, prints nothing. */
 export async function validateSources(
   sources: string[],
   options: { recursive?: boolean; stdin?: AsyncIterable<Buffer | string> } = {},
 ): Promise<ValidateReport> {
-  const report: ValidateReport = { valid: [], problems: [], documents: 0, invalidDocuments: 0 };
-  // Two documents for one app would overwrite each other when applied: say where both are.
-  const seen = new Map<string, string>();
+  const documents: ManifestDocument[] = [];
+  const problems: MesetaError[] = [];
   for (const source of sources) {
     const loaded = await loadManifests(source, options);
-    const parsed = parseAppDocuments(loaded.documents);
-    report.documents += loaded.documents.length;
-    report.invalidDocuments += parsed.invalidDocuments;
-    report.problems.push(...loaded.problems, ...parsed.problems);
-    for (const { app, document } of parsed.apps) {
-      const key = `${app.metadata.namespace}/${app.metadata.name}`;
-      const at = document.positions.valueAt(['metadata', 'name']);
-      const first = seen.get(key);
-      if (first !== undefined) {
-        report.invalidDocuments++;
-        report.problems.push(
-          new MesetaError('Duplicate', `app ${key} is already defined at ${first}`, {
-            file: document.file,
-            ...(at ? { line: at.line, column: at.column } : {}),
-            path: 'metadata.name',
-          }),
-        );
-        continue;
-      }
-      seen.set(key, `${document.file}:${at?.line ?? document.line}`);
-      report.valid.push(
-        `${document.file}: ${APP_RESOURCE}/${app.metadata.name} (namespace ${app.metadata.namespace}) valid`,
-      );
-    }
     if (loaded.documents.length === 0 && loaded.problems.length === 0) {
-      report.problems.push(noManifests(source));
+      problems.push(noManifests(source));
     }
+    documents.push(...loaded.documents);
+    problems.push(...loaded.problems);
   }
-  return report;
+  const parsed = parseAppDocuments(documents);
+  return {
+    valid: parsed.apps.map(
+      ({ app, document }) =>
+        `${document.file}: ${APP_RESOURCE}/${app.metadata.name} (namespace ${app.metadata.namespace}) valid`,
+    ),
+    problems: [...problems, ...parsed.problems],
+    documents: documents.length,
+    invalidDocuments: parsed.invalidDocuments,
+  };
 }
 
 function noManifests(source: string): MesetaError {

@@ -201,6 +201,13 @@ describe('invalid manifests: every problem, with file, line, column and field pa
       ],
     ],
     [
+      'a port without a name',
+      '  cmd: run\n  portDefinitions:\n    - {port: 8080}\n',
+      [
+        'app.yaml:8:7 spec.portDefinitions[0].name: is required: meseta names every port (e.g. name: http)',
+      ],
+    ],
+    [
       'duplicate port names',
       '  cmd: run\n  portDefinitions:\n    - {name: http}\n    - {name: http, port: 8080}\n',
       ['app.yaml:9:14 spec.portDefinitions[1].name: duplicate name "http" (also at index 0)'],
@@ -439,6 +446,18 @@ describe('parseAppDocuments', () => {
     expect(result.invalidDocuments).toBe(1);
     expect(result.problems.map((p) => p.format())).toEqual([
       'apps.yaml:13:9 spec.cpus: must be >= 0.001',
+    ]);
+  });
+
+  it('reports an app that a later document defines again, and keeps the first', () => {
+    const documents = [
+      ...parseManifests(app('  cmd: one\n'), 'a.yaml').documents,
+      ...parseManifests(`# again\n${app('  cmd: two\n')}`, 'b.yaml').documents,
+    ];
+    const result = parseAppDocuments(documents);
+    expect(result.apps.map(({ app }) => app.spec.cmd)).toEqual(['one']);
+    expect(result.problems.map((p) => p.format())).toEqual([
+      'b.yaml:5:9 metadata.name: app default/web is already defined at a.yaml:4',
     ]);
   });
 });

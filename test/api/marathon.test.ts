@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateApp } from '../../src/api/index.ts';
+import { parseManifests, validateApp } from '../../src/api/index.ts';
 import {
   convertMarathon,
+  convertMarathonDocuments,
   convertMarathonApp,
   namespaceAndName,
   resolveId,
@@ -213,5 +214,22 @@ describe('converting Marathon app definitions', () => {
   it('refuses input that is not an app', () => {
     expect(() => convertMarathonApp([1])).toThrow('must be a JSON object');
     expect(() => convertMarathonApp({ cmd: 'x' })).toThrow('has no "id"');
+  });
+});
+
+describe('convertMarathonDocuments', () => {
+  it('converts what it can and reports, per file, input that is no app and apps that come out invalid', () => {
+    const good = parseManifests('{"id": "/shop/web", "cmd": "run"}', 'good.json').documents;
+    const notAnApp = parseManifests('[1]', 'list.json').documents;
+    const broken = parseManifests(
+      '{"id": "/x", "cmd": "run", "constraints": [["a", "LIKE"]]}',
+      'broken.json',
+    ).documents;
+    const result = convertMarathonDocuments([...good, ...notAnApp, ...broken]);
+    expect(result.conversions.map((c) => c.id)).toEqual(['/shop/web', '/x']);
+    expect(result.problems.map((p) => p.format())).toEqual([
+      'list.json [0]: a Marathon app definition must be a JSON object',
+      'broken.json spec.constraints[0].value: the converted app /x is invalid: is required for LIKE: a regular expression',
+    ]);
   });
 });

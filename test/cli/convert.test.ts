@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifests, validateApp } from '../../src/api/index.ts';
-import { runMeseta } from './run-meseta.ts';
+import { runInProcess, runMeseta } from './run-meseta.ts';
 
 describe('meseta convert marathon', () => {
   it('prints a valid App manifest on stdout and what it could not carry over on stderr', async () => {
@@ -25,13 +25,13 @@ describe('meseta convert marathon', () => {
   });
 
   it('writes one document per app of a /v2/apps response, and JSON on request', async () => {
-    const yaml = await runMeseta([
+    const yaml = await runInProcess([
       'convert',
       'marathon',
       'test/fixtures/marathon/apps-response.json',
     ]);
     expect(parseManifests(yaml.stdout, 'out.yaml').documents).toHaveLength(2);
-    const json = await runMeseta([
+    const json = await runInProcess([
       'convert',
       'marathon',
       '-o',
@@ -57,7 +57,7 @@ describe('meseta convert marathon', () => {
     const syntax = await runMeseta(['convert', 'marathon', '-'], '{"id": "/a",');
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toMatch(/^error: -:1:\d+: invalid YAML or JSON: /);
-    const invalid = await runMeseta([
+    const invalid = await runInProcess([
       'convert',
       'marathon',
       'test/fixtures/marathon/bad-regex.json',
@@ -69,11 +69,18 @@ describe('meseta convert marathon', () => {
   });
 
   it('exits 2 on usage errors', async () => {
-    expect((await runMeseta(['convert', 'marathon'])).code).toBe(2);
+    expect((await runInProcess(['convert', 'marathon'])).code).toBe(2);
     expect(
-      (await runMeseta(['convert', 'marathon', '-o', 'xml', 'test/fixtures/marathon/basic.json']))
-        .code,
+      (
+        await runInProcess([
+          'convert',
+          'marathon',
+          '-o',
+          'xml',
+          'test/fixtures/marathon/basic.json',
+        ])
+      ).code,
     ).toBe(2);
-    expect((await runMeseta(['convert', 'marathon', 'nope.json'])).code).toBe(2);
+    expect((await runInProcess(['convert', 'marathon', 'nope.json'])).code).toBe(2);
   });
 });

@@ -1,6 +1,12 @@
-/** Runs the real `meseta` command (bin/meseta.js) in a child process, for CLI tests. */
+/**
+ * Runs `meseta` for CLI tests: `runMeseta` as a real child process (bin/meseta.js, stdin and
+ * all), `runInProcess` through the same `main()` with stdout and stderr captured — much faster,
+ * for cases that need no stdin.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 
 export interface RunResult {
   code: number | null;
@@ -21,4 +27,28 @@ export function runMeseta(args: string[], stdin?: string): Promise<RunResult> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin ?? '');
   });
+}
+
+/** Runs `main(args)` with the working directory at the repository root. */
+export async function runInProcess(args: string[]): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const cwd = process.cwd();
+  process.chdir(repoRoot);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    out.mockRestore();
+    err.mockRestore();
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMeseta } from './run-meseta.ts';
+import { runInProcess, runMeseta } from './run-meseta.ts';
 
 const good =
   'apiVersion: meseta.io/v1\nkind: App\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  cmd: run\n';
@@ -31,7 +31,7 @@ describe('meseta validate', () => {
       file,
       `${good}  upgradeStrategy:\n    minimumHealthCapacity: 1.5\n---\n${good}  cpus: 0\n`,
     );
-    const result = await runMeseta(['validate', '-f', file]);
+    const result = await runInProcess(['validate', '-f', file]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
@@ -48,7 +48,7 @@ describe('meseta validate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meseta-twice-'));
     writeFileSync(join(dir, 'a.yaml'), good);
     writeFileSync(join(dir, 'b.yaml'), `# the same app again\n${good}`);
-    const result = await runMeseta(['validate', '-f', dir]);
+    const result = await runInProcess(['validate', '-f', dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `${join(dir, 'b.yaml')}:5:9 metadata.name: app shop/web is already defined at ${join(dir, 'a.yaml')}:4\n1 problem, 1 of 2 objects invalid\n`,
@@ -59,7 +59,7 @@ describe('meseta validate', () => {
     const ok = await runMeseta(['validate', '-f', '-'], good);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('-: app.meseta.io/web (namespace shop) valid\n1 object valid\n');
-    const quiet = await runMeseta(['validate', '-q', '-f', '-'], good);
+    const quiet = await runInProcess(['validate', '-q', '-f', 'manifests/web.yaml']);
     expect(quiet.stdout).toBe('1 object valid\n');
     const bad = await runMeseta(['validate', '-f', '-'], 'kind: [App\n');
     expect(bad.code).toBe(1);
@@ -67,18 +67,18 @@ describe('meseta validate', () => {
   });
 
   it('exits 2 on usage errors: no -f, a path that does not exist, an unknown option', async () => {
-    const none = await runMeseta(['validate']);
+    const none = await runInProcess(['validate']);
     expect(none.code).toBe(2);
     expect(none.stderr).toBe('error: say what to validate: -f FILE, -f DIR or -f -\n');
-    const missing = await runMeseta(['validate', '-f', 'no/such/file.yaml']);
+    const missing = await runInProcess(['validate', '-f', 'no/such/file.yaml']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('error: the path "no/such/file.yaml" does not exist\n');
-    expect((await runMeseta(['validate', '--frobnicate'])).code).toBe(2);
+    expect((await runInProcess(['validate', '--frobnicate'])).code).toBe(2);
   });
 
   it('exits 1 for a directory without manifests', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meseta-empty-'));
-    const result = await runMeseta(['validate', '-f', dir]);
+    const result = await runInProcess(['validate', '-f', dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${dir}: no manifests found`);
   });
