@@ -17,6 +17,7 @@ import {
   GRPCDeadlineExceededError,
   GRPCUnavailableError,
   ClientClosedError,
+  isRecoverableError,
   type ICompare,
   type IKeyValue,
   type IOptions,
@@ -66,14 +67,62 @@ export function openEtcdKv(config: EtcdConfig): Kv {
   return new EtcdKv(config);
 }
 
-/** A policy that runs the call once: retries and circuit breaking are the caller's business. */
-const passThrough = {
-  execute: <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) =>
-    Promise.resolve().then(() => fn({ signal: new AbortController().signal, attempt: 1 })),
-  onSuccess: () => ({ dispose() {} }),
-  onFailure: () => ({ dispose() {} }),
-};
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+type PolicyContext = { signal: AbortSignal; attempt: number };
+
+/** A policy that runs the call once: retrying writes is the caller's business. */
+const passThrough = policy(async (fn) => fn());
+
+function policy(execute: <T>(fn: () => Promise<T> | T) => Promise<T>): Policy {
+  const context: PolicyContext = { signal: new AbortController().signal, attempt: 1 };
+  return {
+    execute: <T>(fn: (c: PolicyContext) => Promise<T> | T) =>
+      Promise.resolve().then(() => execute(() => fn(context))),
+    onSuccess: () => ({ dispose() {} }),
+    onFailure: () => ({ dispose() {} }),
+  } as unknown as Policy;
+}
+
+/** How long an endpoint that failed is passed over while others may be healthy. */
+const ENDPOINT_DOWN_MS = 2000;
+
+/**
+ * Per-endpoint health for etcd3's connection pool: an endpoint that just failed is skipped (the
+ * pool then tries the next one) for ENDPOINT_DOWN_MS, unless every endpoint is down, in which
+ * case all are tried again, so that a single-endpoint client reconnects as soon as it can.
+ */
+class EndpointHealth {
+  private readonly downUntil = new Map<string, number>();
+
+  constructor(private readonly endpoints: string[]) {}
+
+  policyFor(endpoint: string): Policy {
+    return policy(async (fn) => {
+      if (this.isDown(endpoint) && !this.endpoints.every((e) => this.isDown(e))) {
+        throw new EndpointSkipped(endpoint);
+      }
+      try {
+        return await fn();
+      } catch (error) {
+        if (error instanceof Error && isRecoverableError(error)) {
+          this.downUntil.set(endpoint, Date.now() + ENDPOINT_DOWN_MS);
+        }
+        throw error;
+      }
+    });
+  }
+
+  private isDown(endpoint: string): boolean {
+    return (this.downUntil.get(endpoint) ?? 0) > Date.now();
+  }
+}
+
+class EndpointSkipped extends Error {
+  constructor(endpoint: string) {
+    super(`${endpoint} failed recently`);
+    this.name = 'BrokenCircuitError';
+  }
+}
 
 class EtcdKv implements Kv {
   private readonly client: Etcd3;
@@ -81,6 +130,8 @@ class EtcdKv implements Kv {
   private readonly callTimeoutMs: number;
   private readonly progressIntervalMs: number;
   private readonly watches = new Set<EtcdWatch>();
+  /** How many endpoints a read may try before giving up. */
+  private readonly attempts: number;
 
   constructor(config: EtcdConfig) {
     if (config.endpoints.length === 0) {
@@ -91,11 +142,13 @@ class EtcdKv implements Kv {
     this.endpointNames = config.endpoints.join(',');
     this.callTimeoutMs = config.dialTimeoutMs ?? 5000;
     this.progressIntervalMs = config.watchProgressIntervalMs ?? 10_000;
+    this.attempts = config.endpoints.length;
+    const health = new EndpointHealth(config.endpoints);
     const options: IOptions = {
       hosts: config.endpoints,
       faultHandling: {
-        global: passThrough as unknown as Policy,
-        host: () => passThrough as unknown as Policy,
+        global: passThrough,
+        host: (endpoint) => health.policyFor(endpoint),
       },
       defaultCallOptions: (context) =>
         context.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs },
@@ -124,7 +177,7 @@ class EtcdKv implements Kv {
   }
 
   async range(range: KeyRange, options: RangeOptions = {}): Promise<RangeResult> {
-    const response = await this.call(() =>
+    const response = await this.read(() =>
       this.client.kv.range({
         ...rangeKeys(range),
         ...(options.limit ? { limit: options.limit } : {}),
@@ -219,12 +272,12 @@ class EtcdKv implements Kv {
   }
 
   async leaseTimeToLive(id: LeaseId): Promise<number> {
-    const response = await this.call(() => this.client.leaseClient.leaseTimeToLive({ ID: id }));
+    const response = await this.read(() => this.client.leaseClient.leaseTimeToLive({ ID: id }));
     return Number(response.TTL);
   }
 
   async status(): Promise<{ revision: Revision; version: string; dbSize: number }> {
-    const response = await this.call(() => this.client.maintenance.status());
+    const response = await this.read(() => this.client.maintenance.status());
     return {
       revision: response.header.revision,
       version: response.version,
@@ -247,6 +300,20 @@ class EtcdKv implements Kv {
       return await fn();
     } catch (error) {
       throw this.translate(error);
+    }
+  }
+
+  /**
+   * A call that is safe to repeat (reads): when its endpoint is unavailable, it is tried on the
+   * next one. Writes are never repeated: one that may have landed is reported to the caller.
+   */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(fn);
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || attempt >= this.attempts) throw error;
+      }
     }
   }
 

@@ -54,6 +54,36 @@ describe('openEtcdKv configuration', () => {
   });
 });
 
+describe('openEtcdKv with several endpoints', () => {
+  let etcd: EtcdServer;
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterAll(async () => {
+    await etcd?.remove();
+  });
+
+  it('reads through a dead endpoint and passes it over for writes', async () => {
+    // Nothing listens on port 9 (discard) on these machines.
+    const kv = openEtcdKv({ endpoints: ['http://127.0.0.1:9', etcd.endpoint] });
+    try {
+      let failedWrites = 0;
+      for (let i = 0; i < 20; i++) {
+        await kv.put('/multi/key', String(i)).catch((error: unknown) => {
+          expect(error).toBeInstanceOf(UnavailableError);
+          failedWrites++;
+        });
+        expect((await kv.range({ key: '/multi/key' })).count).toBeLessThanOrEqual(1);
+      }
+      expect(failedWrites).toBeLessThanOrEqual(1);
+      expect((await kv.status()).version).toMatch(/^3\./);
+    } finally {
+      await kv.close();
+    }
+  });
+});
+
 describe('openEtcdKv with TLS client certificates', () => {
   let certs: TestCertificates;
   let etcd: EtcdServer;
