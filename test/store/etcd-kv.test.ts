@@ -54,18 +54,17 @@ describe('openEtcdKv configuration', () => {
   });
 });
 
+// One plain etcd for the tests that need nothing special of it.
+let plain: Promise<EtcdServer> | undefined;
+const plainEtcd = () => (plain ??= startEtcd());
+afterAll(async () => {
+  await (await plain)?.remove();
+});
+
 describe('openEtcdKv with several endpoints', () => {
-  let etcd: EtcdServer;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.remove();
-  });
-
   it('reads through a dead endpoint and passes it over for writes', async () => {
     // Nothing listens on port 9 (discard) on these machines.
+    const etcd = await plainEtcd();
     const kv = openEtcdKv({ endpoints: ['http://127.0.0.1:9', etcd.endpoint] });
     try {
       let failedWrites = 0;
@@ -183,14 +182,13 @@ describe('openEtcdKv with user/password auth', () => {
 });
 
 describe('openEtcdKv behind a network cut (no resets, just silence)', () => {
-  let etcd: EtcdServer;
   let proxy: TcpProxy;
   let direct: Kv;
   let cut: Kv;
   let prefix: string;
 
   beforeAll(async () => {
-    etcd = await startEtcd();
+    const etcd = await plainEtcd();
     const url = new URL(etcd.endpoint);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
     direct = openEtcdKv({ endpoints: [etcd.endpoint] });
@@ -198,7 +196,6 @@ describe('openEtcdKv behind a network cut (no resets, just silence)', () => {
   afterAll(async () => {
     await direct?.close();
     await proxy?.close();
-    await etcd?.remove();
   });
   beforeEach(() => {
     prefix = uniquePrefix();

@@ -9,6 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kv } from '../../src/store/kv.ts';
 
 export interface KvBackend {
+  /**
+   * A client of its own: `close()` releases only it, and every call on it afterwards fails
+   * (the leader suite closes one to play a leader whose process died). An in-process backend
+   * hands out a thin wrapper per `open()` to honour this.
+   */
   kv: Kv;
   /** Stops the server behind `kv` (keeping its data). */
   stop?(): Promise<void>;
