@@ -373,6 +373,8 @@ export class ObjectStore {
         : { ...old, status: op.object.status };
     if (candidate.status === undefined) delete candidate.status;
     const admitted = this.admitted(type, candidate, op.op, old);
+    // A status write keeps the stored spec even if the admission hook defaulted something.
+    if (op.op === 'updateStatus') admitted.spec = old.spec;
     // The store's own metadata survives whatever the caller or the admission hook did.
     const owned = old.metadata;
     admitted.metadata = {
@@ -383,7 +385,6 @@ export class ObjectStore {
       creationTimestamp: owned.creationTimestamp!,
       generation: (owned.generation ?? 1) + (jsonEqual(old.spec, admitted.spec) ? 0 : 1),
     };
-    if (op.op === 'updateStatus') admitted.spec = old.spec;
     if (owned.deletionTimestamp) admitted.metadata.deletionTimestamp = owned.deletionTimestamp;
     else delete admitted.metadata.deletionTimestamp;
     if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length) {

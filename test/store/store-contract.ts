@@ -296,6 +296,12 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       const status = await store.updateStatus(admitted, { ...created, status: { seen: 1 } });
       expect(status.metadata.generation).toBe(1);
       expect(seen).toEqual(['create', 'update', 'updateStatus']);
+      // Written before the hook existed: a status write must not sneak the hook's defaults
+      // into the spec (nor bump generation).
+      const legacy = await store.create(widgetType, widget('legacy', 1));
+      const legacyStatus = await store.updateStatus(admitted, { ...legacy, status: { seen: 1 } });
+      expect(legacyStatus.spec).toEqual({ size: 1 });
+      expect(legacyStatus.metadata.generation).toBe(1);
     });
 
     it('adds fence compares to every write and reports a broken fence as LeaseLostError', async () => {
