@@ -250,7 +250,9 @@ class EtcdKv implements Kv {
       const ttl = await new Promise<number>((resolve, reject) => {
         stream.on('data', (response) => resolve(Number(response.TTL)));
         stream.on('error', (error) => reject(error));
-        stream.on('end', () => reject(new WatchBrokenError('lease keep-alive stream ended')));
+        stream.on('end', () =>
+          reject(new UnavailableError(this.endpointNames, 'lease keep-alive stream ended early')),
+        );
         stream.write({ ID: id });
       });
       return Math.max(0, ttl);

@@ -2,7 +2,7 @@
  * What is particular to the etcd backend: configuration errors, an unreachable endpoint, TLS
  * with client certificates, user/password auth, and a network cut that only goes silent (the
  * case where etcd3's own watchers and leases are known to fail unnoticed), each against a real
- * etcd.
+ * etcd; and the Kv contract suite against a real etcd.
  */
 import { readFileSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
@@ -13,11 +13,12 @@ import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import type { Kv } from '../../src/store/kv.ts';
 import { LeaderElection } from '../../src/store/leader.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
+import { etcdBackend } from '../support/etcd-backend.ts';
 import { startEtcd, waitUntil, type EtcdServer } from '../support/etcd.ts';
 import { uniquePrefix } from '../support/kv-backend.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { makeCertificates, type TestCertificates } from '../support/tls.ts';
-import { WatchRecorder, waitForWatch } from './kv-contract.ts';
+import { describeKvContract, WatchRecorder, waitForWatch } from './kv-contract.ts';
 import { widget, widgetType } from './store-contract.ts';
 
 describe('openEtcdKv configuration', () => {
@@ -53,6 +54,10 @@ describe('openEtcdKv configuration', () => {
     }
   });
 });
+
+const contractEtcd = etcdBackend();
+afterAll(() => contractEtcd.close());
+describeKvContract('etcd', contractEtcd);
 
 // One plain etcd for the tests that need nothing special of it.
 let plain: Promise<EtcdServer> | undefined;

@@ -1,7 +1,7 @@
 /**
  * How the store's contract suites reach a backend: each suite opens its clients with `open()`
  * and closes them; `close()` shuts the backend down and belongs to whoever made the factory
- * (`describeStoreContracts` calls it after all its suites). A backend whose `open()` returns the server controls
+ * (the test file, in its `afterAll`). A backend whose `open()` returns the server controls
  * (`stop`, `start`, `restart`) and says so with `restartable: true` also gets the suites' tests of
  * a server going away and coming back; the others do not register those tests at all.
  */
