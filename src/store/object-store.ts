@@ -201,7 +201,8 @@ export class ObjectStore {
 
   /**
    * Deletes the object, or, while it has finalizers, marks it with a deletionTimestamp
-   * (`gone: false`). With `resourceVersion`, only if the stored object is still that version.
+   * (`gone: false`). With `resourceVersion`, only if the stored object is still that version;
+   * without, whatever version it is at (a concurrent write makes it re-read and try again).
    */
   async delete<T extends StoredObject>(
     type: ResourceType<T>,
@@ -209,7 +210,14 @@ export class ObjectStore {
     options: { resourceVersion?: Revision } = {},
   ): Promise<WriteResult<T>> {
     const op: BatchOp = { op: 'delete', type, ref, ...options };
-    return (await this.runOne(op)) as WriteResult<T>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.runOne(op)) as WriteResult<T>;
+      } catch (error) {
+        const retry = error instanceof ConflictError && !options.resourceVersion && attempt < 10;
+        if (!retry) throw error;
+      }
+    }
   }
 
   /** Many writes in as few transactions as possible (see the module comment). */
