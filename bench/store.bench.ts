@@ -1,9 +1,8 @@
 /**
  * `npm run bench store`: the store's speed on each backend in `backends` — single put+get
  * latency, object creates and status updates per second one at a time and batched (128 per
- * transaction), and how
- * long a change takes to reach every one of several watchers. Target: batched writes at least
- * 5× the unbatched rate. The real-etcd backend starts Debian's etcd on a loopback port
+ * transaction), how long a paged list of every object takes, and how long a change takes to
+ * reach every one of several watchers. Target: batched writes at least 5× the unbatched rate. The real-etcd backend starts Debian's etcd on a loopback port
  * (or uses `MESETA_BENCH_ETCD=<endpoint>` when set).
  */
 import { openEtcdKv } from '../src/store/etcd-kv.ts';
@@ -124,8 +123,17 @@ async function measure(name: string, kv: Kv): Promise<BenchRow[]> {
     },
   );
 
-  // Status writes, the hot path of the Mesos bridge: a read plus a compare-and-swap each.
+  // An informer's initial sync: every object of a type, paged.
+  started = performance.now();
   const listed = (await store.list(benchType)).items;
+  rows.push({
+    name: `list ${listed.length} objects (${name})`,
+    value: Number((performance.now() - started).toFixed(1)),
+    unit: 'ms',
+    note: `${Math.round(listed.length / ((performance.now() - started) / 1000))} objects/s`,
+  });
+
+  // Status writes, the hot path of the Mesos bridge: a read plus a compare-and-swap each.
   const few = listed.slice(0, single);
   started = performance.now();
   for (const item of few) await store.updateStatus(benchType, { ...item, status: { seen: 1 } });

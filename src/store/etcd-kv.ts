@@ -3,12 +3,10 @@
  * `etcd3`'s low-level clients. Promises:
  * - errors come out as the store's typed errors: an unreachable server is an UnavailableError
  *   naming the endpoints, a compacted revision a CompactedError;
- * - a watch is one raw gRPC watch stream, never silently re-established: when the stream ends,
- *   errors, or stops answering progress requests, `batches` throws WatchBrokenError and the
- *   caller resumes from the last revision it saw (etcd3's own auto-reconnecting watcher is
- *   known to go quiet after a reconnect, so it is not used);
- * - no call retries on its own: a write that may or may not have landed is reported, never
- *   replayed, so compare-and-swap callers keep their guarantees.
+ * - watches are raw gRPC streams that fail loudly instead of reconnecting (etcd-watch.ts);
+ * - a write is never repeated: one that may or may not have landed is reported, so
+ *   compare-and-swap callers keep their guarantees; reads are tried on the next endpoint;
+ * - with several endpoints, one that just failed is passed over while another answers.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -17,35 +15,29 @@ import {
   GRPCDeadlineExceededError,
   GRPCUnavailableError,
   ClientClosedError,
-  type ICompare,
-  type IKeyValue,
+  isRecoverableError,
   type IOptions,
-  type IRequestOp,
-  type IResponseOp,
   type IWatchResponse,
   type IDuplexStream,
   type IWatchRequest,
 } from 'etcd3';
 import { MesetaError } from '../errors.ts';
-import { CompactedError, NotFoundError, UnavailableError, WatchBrokenError } from './errors.ts';
+import { CompactedError, NotFoundError, UnavailableError } from './errors.ts';
+import { EtcdWatch } from './etcd-watch.ts';
+import { rangeKeys, toCompare, toKeyValue, toOpResult, toRequestOp } from './etcd-wire.ts';
 import type {
   Compare,
   KeyRange,
-  KeyValue,
   Kv,
   KvWatch,
   LeaseId,
   Op,
-  OpResult,
   RangeOptions,
   RangeResult,
   Revision,
   TxnResult,
-  WatchBatch,
-  WatchEvent,
   WatchOptions,
 } from './kv.ts';
-import { AsyncQueue } from './async-queue.ts';
 
 export interface EtcdConfig {
   /** e.g. `http://127.0.0.1:2379`; all `https://` or all `http://`. */
@@ -65,15 +57,62 @@ export interface EtcdConfig {
 export function openEtcdKv(config: EtcdConfig): Kv {
   return new EtcdKv(config);
 }
-
-/** A policy that runs the call once: retries and circuit breaking are the caller's business. */
-const passThrough = {
-  execute: <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) =>
-    Promise.resolve().then(() => fn({ signal: new AbortController().signal, attempt: 1 })),
-  onSuccess: () => ({ dispose() {} }),
-  onFailure: () => ({ dispose() {} }),
-};
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+type PolicyContext = { signal: AbortSignal; attempt: number };
+
+/** A policy that runs the call once: retrying writes is the caller's business. */
+const passThrough = policy(async (fn) => fn());
+
+function policy(execute: <T>(fn: () => Promise<T> | T) => Promise<T>): Policy {
+  const context: PolicyContext = { signal: new AbortController().signal, attempt: 1 };
+  return {
+    execute: <T>(fn: (c: PolicyContext) => Promise<T> | T) =>
+      Promise.resolve().then(() => execute(() => fn(context))),
+    onSuccess: () => ({ dispose() {} }),
+    onFailure: () => ({ dispose() {} }),
+  } as unknown as Policy;
+}
+
+/** How long an endpoint that failed is passed over while others may be healthy. */
+const ENDPOINT_DOWN_MS = 2000;
+
+/**
+ * Per-endpoint health for etcd3's connection pool: an endpoint that just failed is skipped (the
+ * pool then tries the next one) for ENDPOINT_DOWN_MS, unless every endpoint is down, in which
+ * case all are tried again, so that a single-endpoint client reconnects as soon as it can.
+ */
+class EndpointHealth {
+  private readonly downUntil = new Map<string, number>();
+
+  constructor(private readonly endpoints: string[]) {}
+
+  policyFor(endpoint: string): Policy {
+    return policy(async (fn) => {
+      if (this.isDown(endpoint) && !this.endpoints.every((e) => this.isDown(e))) {
+        throw new EndpointSkipped(endpoint);
+      }
+      try {
+        return await fn();
+      } catch (error) {
+        if (error instanceof Error && isRecoverableError(error)) {
+          this.downUntil.set(endpoint, Date.now() + ENDPOINT_DOWN_MS);
+        }
+        throw error;
+      }
+    });
+  }
+
+  private isDown(endpoint: string): boolean {
+    return (this.downUntil.get(endpoint) ?? 0) > Date.now();
+  }
+}
+
+class EndpointSkipped extends Error {
+  constructor(endpoint: string) {
+    super(`${endpoint} failed recently`);
+    this.name = 'BrokenCircuitError';
+  }
+}
 
 class EtcdKv implements Kv {
   private readonly client: Etcd3;
@@ -81,6 +120,8 @@ class EtcdKv implements Kv {
   private readonly callTimeoutMs: number;
   private readonly progressIntervalMs: number;
   private readonly watches = new Set<EtcdWatch>();
+  /** How many endpoints a read may try before giving up. */
+  private readonly attempts: number;
 
   constructor(config: EtcdConfig) {
     if (config.endpoints.length === 0) {
@@ -91,11 +132,13 @@ class EtcdKv implements Kv {
     this.endpointNames = config.endpoints.join(',');
     this.callTimeoutMs = config.dialTimeoutMs ?? 5000;
     this.progressIntervalMs = config.watchProgressIntervalMs ?? 10_000;
+    this.attempts = config.endpoints.length;
+    const health = new EndpointHealth(config.endpoints);
     const options: IOptions = {
       hosts: config.endpoints,
       faultHandling: {
-        global: passThrough as unknown as Policy,
-        host: () => passThrough as unknown as Policy,
+        global: passThrough,
+        host: (endpoint) => health.policyFor(endpoint),
       },
       defaultCallOptions: (context) =>
         context.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs },
@@ -124,7 +167,7 @@ class EtcdKv implements Kv {
   }
 
   async range(range: KeyRange, options: RangeOptions = {}): Promise<RangeResult> {
-    const response = await this.call(() =>
+    const response = await this.read(() =>
       this.client.kv.range({
         ...rangeKeys(range),
         ...(options.limit ? { limit: options.limit } : {}),
@@ -197,7 +240,9 @@ class EtcdKv implements Kv {
       const ttl = await new Promise<number>((resolve, reject) => {
         stream.on('data', (response) => resolve(Number(response.TTL)));
         stream.on('error', (error) => reject(error));
-        stream.on('end', () => reject(new WatchBrokenError('lease keep-alive stream ended')));
+        stream.on('end', () =>
+          reject(new UnavailableError(this.endpointNames, 'lease keep-alive stream ended early')),
+        );
         stream.write({ ID: id });
       });
       return Math.max(0, ttl);
@@ -222,12 +267,12 @@ class EtcdKv implements Kv {
   }
 
   async leaseTimeToLive(id: LeaseId): Promise<number> {
-    const response = await this.call(() => this.client.leaseClient.leaseTimeToLive({ ID: id }));
+    const response = await this.read(() => this.client.leaseClient.leaseTimeToLive({ ID: id }));
     return Number(response.TTL);
   }
 
   async status(): Promise<{ revision: Revision; version: string; dbSize: number }> {
-    const response = await this.call(() => this.client.maintenance.status());
+    const response = await this.read(() => this.client.maintenance.status());
     return {
       revision: response.header.revision,
       version: response.version,
@@ -250,6 +295,20 @@ class EtcdKv implements Kv {
       return await fn();
     } catch (error) {
       throw this.translate(error);
+    }
+  }
+
+  /**
+   * A call that is safe to repeat (reads): when its endpoint is unavailable, it is tried on the
+   * next one. Writes are never repeated: one that may have landed is reported to the caller.
+   */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(fn);
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || attempt >= this.attempts) throw error;
+      }
     }
   }
 
@@ -283,142 +342,6 @@ class EtcdKv implements Kv {
   }
 }
 
-/**
- * One watch on its own gRPC stream. Batches are split per revision; progress answers become
- * empty batches when the caller asked for them. Liveness: after `interval` of silence a
- * progress request is sent, and a second silent interval declares the stream dead.
- */
-class EtcdWatch implements KvWatch {
-  private readonly queue = new AsyncQueue<WatchBatch>();
-  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
-  private closed = false;
-  private lastHeard = Date.now();
-  private askedProgress = false;
-  private timer: NodeJS.Timeout | undefined;
-  readonly done: Promise<void>;
-  readonly batches: AsyncIterable<WatchBatch>;
-
-  constructor(
-    private readonly kv: EtcdKv,
-    private readonly options: WatchOptions,
-    private readonly interval: number,
-  ) {
-    this.batches = this.queue;
-    this.done = this.queue.finished;
-    // A consumer that leaves its loop early ends the queue: release the stream too.
-    void this.queue.finished.then(() => {
-      if (this.closed) return;
-      this.closed = true;
-      this.teardown();
-    });
-    void this.open();
-  }
-
-  private async open(): Promise<void> {
-    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
-    try {
-      stream = await this.kv.openWatchStream();
-    } catch (error) {
-      this.fail(new WatchBrokenError('could not open a watch stream', { cause: error }));
-      return;
-    }
-    if (this.closed) {
-      stream.cancel();
-      return;
-    }
-    this.stream = stream;
-    stream.on('data', (response: IWatchResponse) => this.receive(response));
-    stream.on('error', (error: Error) =>
-      this.fail(
-        new WatchBrokenError(`watch stream failed: ${error.message}`, {
-          cause: this.kv.translate(error),
-        }),
-      ),
-    );
-    stream.on('end', () => this.fail(new WatchBrokenError('watch stream ended')));
-    stream.write({
-      create_request: {
-        ...rangeKeys(this.options.range),
-        ...(this.options.startRevision ? { start_revision: this.options.startRevision } : {}),
-        prev_kv: this.options.prevKv ?? false,
-        progress_notify: this.options.progressNotify ?? false,
-      },
-    });
-    this.lastHeard = Date.now();
-    this.timer = setInterval(() => this.checkAlive(), Math.max(10, this.interval / 2));
-    this.timer.unref?.();
-  }
-
-  private checkAlive(): void {
-    const silent = Date.now() - this.lastHeard;
-    if (silent >= 2 * this.interval) {
-      this.fail(new WatchBrokenError(`watch stream silent for ${silent} ms`));
-    } else if (silent >= this.interval && !this.askedProgress) {
-      this.askedProgress = true;
-      this.stream?.write({ progress_request: {} });
-    }
-  }
-
-  private receive(response: IWatchResponse): void {
-    this.lastHeard = Date.now();
-    this.askedProgress = false;
-    if (response.canceled) {
-      const compact = response.compact_revision;
-      if (compact && compact !== '0') this.fail(new CompactedError(compact));
-      else
-        this.fail(
-          new WatchBrokenError(`watch cancelled: ${response.cancel_reason || 'by server'}`),
-        );
-      return;
-    }
-    if (response.created && response.events.length === 0) return;
-    if (response.events.length === 0) {
-      if (this.options.progressNotify) {
-        this.queue.push({ revision: response.header.revision, events: [] });
-      }
-      return;
-    }
-    let current: WatchBatch | undefined;
-    for (const event of response.events) {
-      const converted = toWatchEvent(event);
-      if (!current || current.revision !== converted.kv.modRevision) {
-        if (current) this.queue.push(current);
-        current = { revision: converted.kv.modRevision, events: [] };
-      }
-      current.events.push(converted);
-    }
-    if (current) this.queue.push(current);
-  }
-
-  private fail(error: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.teardown();
-    this.queue.fail(error);
-  }
-
-  private teardown(): void {
-    if (this.timer) clearInterval(this.timer);
-    const stream = this.stream;
-    this.stream = undefined;
-    if (stream) {
-      (stream as unknown as NodeJS.EventEmitter).removeAllListeners('data');
-      stream.on('error', () => {});
-      // Half-close first: etcd3 resets every connection to the host when a stream that is still
-      // writable errors with CANCELLED (its own cancel included), failing the next call.
-      stream.end();
-      stream.cancel();
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.teardown();
-    this.queue.end();
-  }
-}
-
 function pem(value: string | undefined, field: string): Buffer | undefined {
   if (!value) return undefined;
   if (value.includes('-----BEGIN')) return Buffer.from(value);
@@ -431,97 +354,5 @@ function pem(value: string | undefined, field: string): Buffer | undefined {
       { file: value, path: field },
       { cause: error },
     );
-  }
-}
-
-/** etcd's range for a KeyRange; a prefix ends at the prefix with its last byte incremented. */
-function rangeKeys(range: KeyRange): { key: Buffer; range_end?: Buffer } {
-  if ('prefix' in range) {
-    return { key: Buffer.from(range.prefix), range_end: prefixEnd(Buffer.from(range.prefix)) };
-  }
-  if ('rangeEnd' in range)
-    return { key: Buffer.from(range.key), range_end: Buffer.from(range.rangeEnd) };
-  return { key: Buffer.from(range.key) };
-}
-
-function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  // Every byte is 0xff (or the prefix is empty): the range runs to the end of the keyspace.
-  return Buffer.from([0]);
-}
-
-function toKeyValue(kv: IKeyValue): KeyValue {
-  return {
-    key: kv.key.toString(),
-    value: kv.value.toString(),
-    createRevision: kv.create_revision,
-    modRevision: kv.mod_revision,
-    version: kv.version,
-    lease: kv.lease,
-  };
-}
-
-function toWatchEvent(event: IWatchResponse['events'][number]): WatchEvent {
-  const kv = toKeyValue(event.kv);
-  const prevKv = event.prev_kv ? toKeyValue(event.prev_kv) : undefined;
-  const type = event.type === 'Delete' ? 'delete' : 'put';
-  return prevKv ? { type, kv, prevKv } : { type, kv };
-}
-
-const compareResult = { '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '>': 'Greater' } as const;
-
-function toCompare(compare: Compare): ICompare {
-  const base = { key: Buffer.from(compare.key), result: compareResult[compare.result] };
-  switch (compare.target) {
-    case 'create':
-      return { ...base, target: 'Create', create_revision: compare.revision };
-    case 'mod':
-      return { ...base, target: 'Mod', mod_revision: compare.revision };
-    case 'version':
-      return { ...base, target: 'Version', version: compare.version };
-    case 'value':
-      return { ...base, target: 'Value', value: Buffer.from(compare.value) };
-    case 'lease':
-      return { ...base, target: 'Lease', lease: compare.lease };
-  }
-}
-
-function toRequestOp(op: Op): IRequestOp {
-  switch (op.type) {
-    case 'put':
-      return {
-        request_put: {
-          key: Buffer.from(op.key),
-          value: Buffer.from(op.value),
-          ...(op.lease && op.lease !== '0' ? { lease: op.lease } : {}),
-        },
-      };
-    case 'delete':
-      return { request_delete_range: { ...rangeKeys(op.range), prev_kv: true } };
-    case 'range':
-      return {
-        request_range: { ...rangeKeys(op.range), ...(op.limit ? { limit: op.limit } : {}) },
-      };
-  }
-}
-
-function toOpResult(response: IResponseOp, op: Op, revision: Revision): OpResult {
-  switch (op.type) {
-    case 'put':
-      return { type: 'put', revision };
-    case 'delete': {
-      const r = response.response_delete_range;
-      return { type: 'delete', deleted: Number(r.deleted), prevKvs: r.prev_kvs.map(toKeyValue) };
-    }
-    case 'range': {
-      const r = response.response_range;
-      return { type: 'range', kvs: r.kvs.map(toKeyValue), more: r.more, count: Number(r.count) };
-    }
   }
 }

@@ -201,7 +201,8 @@ export class ObjectStore {
 
   /**
    * Deletes the object, or, while it has finalizers, marks it with a deletionTimestamp
-   * (`gone: false`). With `resourceVersion`, only if the stored object is still that version.
+   * (`gone: false`). With `resourceVersion`, only if the stored object is still that version;
+   * without, whatever version it is at (a concurrent write makes it re-read and try again).
    */
   async delete<T extends StoredObject>(
     type: ResourceType<T>,
@@ -209,7 +210,14 @@ export class ObjectStore {
     options: { resourceVersion?: Revision } = {},
   ): Promise<WriteResult<T>> {
     const op: BatchOp = { op: 'delete', type, ref, ...options };
-    return (await this.runOne(op)) as WriteResult<T>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.runOne(op)) as WriteResult<T>;
+      } catch (error) {
+        const retry = error instanceof ConflictError && !options.resourceVersion && attempt < 10;
+        if (!retry) throw error;
+      }
+    }
   }
 
   /** Many writes in as few transactions as possible (see the module comment). */
@@ -373,6 +381,8 @@ export class ObjectStore {
         : { ...old, status: op.object.status };
     if (candidate.status === undefined) delete candidate.status;
     const admitted = this.admitted(type, candidate, op.op, old);
+    // A status write keeps the stored spec even if the admission hook defaulted something.
+    if (op.op === 'updateStatus') admitted.spec = old.spec;
     // The store's own metadata survives whatever the caller or the admission hook did.
     const owned = old.metadata;
     admitted.metadata = {
@@ -383,7 +393,6 @@ export class ObjectStore {
       creationTimestamp: owned.creationTimestamp!,
       generation: (owned.generation ?? 1) + (jsonEqual(old.spec, admitted.spec) ? 0 : 1),
     };
-    if (op.op === 'updateStatus') admitted.spec = old.spec;
     if (owned.deletionTimestamp) admitted.metadata.deletionTimestamp = owned.deletionTimestamp;
     else delete admitted.metadata.deletionTimestamp;
     if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length) {

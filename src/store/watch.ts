@@ -171,13 +171,15 @@ async function* run<T extends StoredObject>(
     try {
       arm();
       for await (const batch of watch.batches) {
-        arm();
+        // The watchdog measures the store's silence, not the time the consumer takes.
+        watchdog?.cancel();
         delay = initialDelay;
         for (const event of batch.events) {
           const out = translate(event);
           if (out) yield out;
         }
         revision = batch.revision;
+        arm();
       }
       if (quiet) log.warn('watch went quiet, restarting it', { revision, quietMs });
     } catch (error) {

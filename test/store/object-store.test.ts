@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+/** The object store: its compare evaluation, and its contract suite against a real etcd. */
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Compare, KeyValue } from '../../src/store/kv.ts';
 import { compareHolds } from '../../src/store/object-store.ts';
+import { etcdBackend } from '../support/etcd-backend.ts';
+import { describeStoreContract } from './store-contract.ts';
+
+const etcd = etcdBackend();
+afterAll(() => etcd.close());
+describeStoreContract('etcd', etcd);
 
 const kv: KeyValue = {
   key: 'k',

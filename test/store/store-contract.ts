@@ -186,6 +186,23 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       expect(await store.get(widgetType, guarded.metadata)).toBeUndefined();
     });
 
+    it('deletes without a resourceVersion even when a write slips in between', async () => {
+      const target = await store.create(widgetType, widget('busy'));
+      let writes = 0;
+      const racing: Kv = Object.create(kv) as Kv;
+      racing.txn = async (compares, success, failure) => {
+        // Just before the delete's own transaction, someone else updates the object.
+        if (compares.length > 0 && writes++ === 0) {
+          await store.updateStatus(widgetType, { ...target, status: { seen: 1 } });
+        }
+        return kv.txn(compares, success, failure);
+      };
+      const deleting = new ObjectStore({ kv: racing, prefix: store.keys.prefix });
+      expect((await deleting.delete(widgetType, target.metadata)).gone).toBe(true);
+      expect(writes).toBe(2);
+      expect(await store.get(widgetType, target.metadata)).toBeUndefined();
+    });
+
     it('lists by namespace and label selector with the list revision', async () => {
       await store.create(widgetType, widget('a', 1, { app: 'web', tier: 'front' }));
       await store.create(widgetType, widget('b', 1, { app: 'web', tier: 'back' }));
@@ -296,6 +313,12 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       const status = await store.updateStatus(admitted, { ...created, status: { seen: 1 } });
       expect(status.metadata.generation).toBe(1);
       expect(seen).toEqual(['create', 'update', 'updateStatus']);
+      // Written before the hook existed: a status write must not sneak the hook's defaults
+      // into the spec (nor bump generation).
+      const legacy = await store.create(widgetType, widget('legacy', 1));
+      const legacyStatus = await store.updateStatus(admitted, { ...legacy, status: { seen: 1 } });
+      expect(legacyStatus.spec).toEqual({ size: 1 });
+      expect(legacyStatus.metadata.generation).toBe(1);
     });
 
     it('adds fence compares to every write and reports a broken fence as LeaseLostError', async () => {

@@ -114,6 +114,17 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
       expect(watcher.relists).toEqual([]);
     });
 
+    it('without known objects, tells additions from changes by the key version', async () => {
+      const a = await store.create(widgetType, widget('a', 1));
+      const from = a.metadata.resourceVersion!;
+      await store.update(widgetType, { ...a, spec: { size: 2 } });
+      await store.create(widgetType, widget('b', 1));
+      await store.delete(widgetType, a.metadata);
+      const watcher = collect({ fromRevision: from });
+      await watcher.until(3);
+      expect(watcher.summary()).toEqual(['modified a 2', 'added b 1', 'deleted a 2']);
+    });
+
     it('resumes from a compacted revision by re-listing, missing nothing', async () => {
       const a = await store.create(widgetType, widget('a', 1));
       await store.create(widgetType, widget('b', 1));

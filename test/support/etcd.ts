@@ -90,7 +90,11 @@ export async function startEtcd(options: { tls?: EtcdTls } = {}): Promise<EtcdSe
     };
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
+    // A test process that dies without cleaning up must not leave etcd running.
+    const orphanGuard = () => proc.kill('SIGKILL');
+    process.once('exit', orphanGuard);
     proc.on('exit', () => {
+      process.removeListener('exit', orphanGuard);
       if (child === proc) child = undefined;
     });
     await waitUntil(

@@ -1,13 +1,13 @@
 /**
- * The store's contract suites against a real etcd (Debian's /usr/bin/etcd on a loopback port),
- * through `openEtcdKv`. One etcd for the whole file; each test works under its own key prefix.
+ * The contract suites' backend for a real etcd: one `/usr/bin/etcd` per factory, started on
+ * first use, reached through `openEtcdKv` with short timings so that the suites' failure tests
+ * run fast, and removed by `close()`.
  */
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
-import { startEtcd, type EtcdServer } from '../support/etcd.ts';
-import type { KvBackendFactory } from '../support/kv-backend.ts';
-import { describeStoreContracts } from './contracts.ts';
+import { startEtcd, type EtcdServer } from './etcd.ts';
+import type { KvBackendFactory } from './kv-backend.ts';
 
-function etcdBackend(): KvBackendFactory {
+export function etcdBackend(): KvBackendFactory {
   let server: Promise<EtcdServer> | undefined;
   const started = () => (server ??= startEtcd());
   return {
@@ -32,5 +32,3 @@ function etcdBackend(): KvBackendFactory {
     },
   };
 }
-
-describeStoreContracts('etcd', etcdBackend());
