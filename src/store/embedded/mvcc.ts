@@ -602,14 +602,17 @@ export class MvccEngine {
     if (!this.dataDir) return;
     if (++this.recordsSinceSnapshot < this.snapshotEvery || this.dataDir.snapshotInProgress) return;
     this.recordsSinceSnapshot = 0;
-    const payloads = encodeSnapshot({
-      index: this.logIndex,
-      revision: this.currentRevision,
-      compactRevision: this.compacted,
-      histories: this.histories.values(),
-      leases: this.leases.all(),
-    });
-    this.dataDir.snapshot(this.logIndex, payloads).catch((error: unknown) => this.fail(error));
+    const framed = encodeSnapshot(
+      {
+        index: this.logIndex,
+        revision: this.currentRevision,
+        compactRevision: this.compacted,
+        histories: this.histories.values(),
+        leases: this.leases.all(),
+      },
+      Math.ceil(this.dataDir.lastSnapshotBytes * 1.25),
+    );
+    this.dataDir.snapshot(this.logIndex, framed).catch((error: unknown) => this.fail(error));
   }
 
   private restore(payloads: Buffer[]): void {

@@ -156,13 +156,7 @@ export class WalWriter {
       batch = newBatch(this.segment, this.lastBatchBytes);
       this.queue.push(batch);
     }
-    const e = batch.encoder;
-    const at = e.position;
-    e.u32(0).u32(0);
-    encode(e);
-    const length = e.position - at - HEADER;
-    e.patchU32(at, length);
-    e.patchU32(at + 4, crc32(e.view(at + HEADER, e.position)));
+    batch.encoder.frame(encode);
     if (!this.pumpScheduled) {
       // Let every append of this turn of the event loop join the batch before it starts.
       this.pumpScheduled = true;
