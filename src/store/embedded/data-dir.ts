@@ -151,6 +151,11 @@ export class DataDir {
     this.log.debug('snapshot written', { dir: this.dir, index, bytes: framed.length });
   }
 
+  /** Bytes of log written since the last snapshot. */
+  get logBytes(): number {
+    return this.wal.bytesWritten;
+  }
+
   /** Size of the last snapshot, to size the buffer of the next one. */
   get lastSnapshotBytes(): number {
     return this.snapshotBytes;

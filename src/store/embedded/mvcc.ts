@@ -47,7 +47,10 @@ export interface MvccOptions {
   dataDir?: string;
   clock?: Clock;
   log?: Logger;
-  /** Write a snapshot (and drop the log it covers) after this many log records. */
+  /**
+   * Write a snapshot (and drop the log it covers) after this many log records, once the log is
+   * also at least as large as the previous snapshot.
+   */
   snapshotEvery?: number;
   progressNotifyIntervalMs?: number;
 }
@@ -69,6 +72,8 @@ interface WriteTxn {
 }
 
 const RESOLVED = Promise.resolve();
+/** Shared by the many writes that log only key changes; never pushed to. */
+const NO_MUTATIONS: Mutation[] = [];
 
 interface TxnPath {
   succeeded: boolean;
@@ -201,7 +206,7 @@ export class MvccEngine {
     if (revision > this.currentRevision) throw etcdErrors.futureRevision();
     this.applyCompact(revision);
     const w = this.beginWrite();
-    w.mutations.push({ op: 'compact', revision });
+    w.mutations = [{ op: 'compact', revision }];
     return this.settle(this.commit(w), { revision: this.currentRevision });
   }
 
@@ -215,7 +220,7 @@ export class MvccEngine {
     const granted = Math.max(ttl, MIN_LEASE_TTL);
     this.leases.add(leaseId, granted);
     const w = this.beginWrite();
-    w.mutations.push({ op: 'grant', id: leaseId, ttl: granted });
+    w.mutations = [{ op: 'grant', id: leaseId, ttl: granted }];
     return this.settle(this.commit(w), {
       id: leaseId,
       ttl: granted,
@@ -230,7 +235,7 @@ export class MvccEngine {
     if (!lease) throw etcdErrors.leaseNotFound();
     const w = this.beginWrite();
     for (const key of [...lease.keys].sort()) this.deleteKey(w, key);
-    w.mutations.push({ op: 'revoke', id });
+    w.mutations = [{ op: 'revoke', id }];
     this.leases.remove(id);
     return this.settle(this.commit(w), { revision: this.currentRevision });
   }
@@ -495,7 +500,7 @@ export class MvccEngine {
   }
 
   private beginWrite(): WriteTxn {
-    return { revision: this.currentRevision + 1, sub: 0, changes: [], mutations: [] };
+    return { revision: this.currentRevision + 1, sub: 0, changes: [], mutations: NO_MUTATIONS };
   }
 
   /**
@@ -601,6 +606,9 @@ export class MvccEngine {
   private maybeSnapshot(): void {
     if (!this.dataDir) return;
     if (++this.recordsSinceSnapshot < this.snapshotEvery || this.dataDir.snapshotInProgress) return;
+    // Also wait until the log is as big as the last snapshot: writing a snapshot then costs no
+    // more than the log did, so snapshots stay amortised O(1) per write however large the state.
+    if (this.dataDir.logBytes < this.dataDir.lastSnapshotBytes) return;
     this.recordsSinceSnapshot = 0;
     const framed = encodeSnapshot(
       {

@@ -112,6 +112,8 @@ const closeAsync = promisify(close);
  * file let the file system commit them together, which multiplies throughput on slow disks.
  */
 const CONCURRENT_FLUSHES = 3;
+/** A batch this large starts flushing without waiting for the end of the event-loop turn. */
+const EARLY_FLUSH_BYTES = 64 * 1024;
 
 export class WalWriter {
   private segment: Segment;
@@ -157,6 +159,8 @@ export class WalWriter {
       this.queue.push(batch);
     }
     batch.encoder.frame(encode);
+    // A big batch goes now, so its fsync overlaps the work of producing the next one.
+    if (batch.encoder.position >= EARLY_FLUSH_BYTES) this.pump();
     if (!this.pumpScheduled) {
       // Let every append of this turn of the event loop join the batch before it starts.
       this.pumpScheduled = true;
