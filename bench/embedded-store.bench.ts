@@ -19,29 +19,48 @@ import type { BenchRow } from './run.ts';
 const MESETA_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'meseta.js');
 const VALUE = JSON.stringify({ spec: { instances: 3, cmd: 'sleep 1000' } }); // ~45 bytes
 
-/** Runs `write(i)` for i in [0, total) with `inFlight` outstanding at a time; writes per second. */
-async function throughput(
+interface Measured {
+  writesPerSecond: number;
+  /** CPU time of this process (all threads) per write, in microseconds. */
+  cpuMicrosPerWrite: number;
+}
+
+/** Runs `write(i)` for i in [0, total) with `inFlight` outstanding at a time. */
+async function measure(
   total: number,
   inFlight: number,
   write: (i: number) => Promise<unknown>,
-): Promise<number> {
+): Promise<Measured> {
   let next = 0;
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const worker = async () => {
     while (next < total) await write(next++);
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return Math.round(total / seconds);
+  const used = process.cpuUsage(cpu);
+  return {
+    writesPerSecond: Math.round(total / seconds),
+    cpuMicrosPerWrite: Math.round(((used.user + used.system) / total) * 100) / 100,
+  };
+}
+
+async function throughput(
+  total: number,
+  inFlight: number,
+  write: (i: number) => Promise<unknown>,
+): Promise<number> {
+  return (await measure(total, inFlight, write)).writesPerSecond;
 }
 
 const key = (i: number) => `/meseta/registry/meseta.io/instances/default/app-${i % 100_000}`;
 
-async function inProcess(dataDir?: string): Promise<number> {
+async function inProcess(dataDir?: string): Promise<Measured> {
   const kv = await openInProcessKv(dataDir ? { dataDir } : {});
   try {
     await throughput(20_000, 1000, (i) => kv.put(key(i), VALUE)); // warm-up
-    return await throughput(300_000, 2000, (i) => kv.put(key(i), VALUE));
+    return await measure(300_000, 2000, (i) => kv.put(key(i), VALUE));
   } finally {
     await kv.close();
   }
@@ -154,15 +173,27 @@ export async function run(): Promise<BenchRow[]> {
     return [
       {
         name: 'in-process puts, memory only',
-        value: memory,
+        value: memory.writesPerSecond,
         unit: 'writes/s',
         note: '2000 in flight',
       },
       {
         name: 'in-process puts, data dir (fsync, group commit)',
-        value: durable,
+        value: durable.writesPerSecond,
         unit: 'writes/s',
         note: 'target >= 100000; 2000 in flight',
+      },
+      {
+        name: 'in-process puts, memory only: CPU per write',
+        value: memory.cpuMicrosPerWrite,
+        unit: 'µs',
+        note: 'all threads; 1e6 / this = writes/s one core sustains',
+      },
+      {
+        name: 'in-process puts, data dir: CPU per write',
+        value: durable.cpuMicrosPerWrite,
+        unit: 'µs',
+        note: 'target <= 10 (100000 writes/s on one core)',
       },
       {
         name: 'meseta store serve via etcd3 (gRPC)',
