@@ -7,7 +7,7 @@
  * and the better run of each is kept, because other work on a shared machine skews single runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,11 +66,31 @@ async function inProcess(dataDir?: string): Promise<Measured> {
   }
 }
 
+interface ServerRun {
+  writesPerSecond: number;
+  /** CPU the server process used during the measured writes (Linux /proc), NaN elsewhere. */
+  serverCpuSeconds: number;
+}
+
+const GRPC_WRITES = 30_000;
+const GRPC_WARMUP = 2_000;
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function overGrpc(endpoint: string): Promise<number> {
   const client = new Etcd3({ hosts: endpoint });
   try {
-    await throughput(2_000, 64, (i) => client.put(key(i)).value(VALUE).exec()); // warm-up
-    return await throughput(30_000, 64, (i) => client.put(key(i)).value(VALUE).exec());
+    await throughput(GRPC_WARMUP, 64, (i) => client.put(key(i)).value(VALUE).exec()); // warm-up
+    return await throughput(GRPC_WRITES, 64, (i) => client.put(key(i)).value(VALUE).exec());
   } finally {
     client.close();
   }
@@ -89,11 +109,11 @@ async function freePort(): Promise<number> {
 }
 
 /** Runs a server process, waits until it answers Status, uses it, and stops it. */
-async function withServer<T>(
+async function withServer(
   command: string,
   args: (clientPort: number, peerPort: number) => string[],
-  use: (endpoint: string) => Promise<T>,
-): Promise<T> {
+  use: (endpoint: string) => Promise<number>,
+): Promise<ServerRun> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const child: ChildProcess = spawn(command, args(clientPort, peerPort), { stdio: 'ignore' });
@@ -110,14 +130,17 @@ async function withServer<T>(
       }
     }
     probe.close();
-    return await use(endpoint);
+    const before = cpuSeconds(child.pid!);
+    const total = await use(endpoint);
+    const after = cpuSeconds(child.pid!);
+    return { writesPerSecond: total, serverCpuSeconds: after - before };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
 }
 
-function realEtcd(dir: string): Promise<number> {
+function realEtcd(dir: string): Promise<ServerRun> {
   return withServer(
     '/usr/bin/etcd',
     (clientPort, peerPort) => [
@@ -138,7 +161,7 @@ function realEtcd(dir: string): Promise<number> {
   );
 }
 
-function embeddedEtcd(dir: string): Promise<number> {
+function embeddedEtcd(dir: string): Promise<ServerRun> {
   return withServer(
     process.execPath,
     (clientPort) => [
@@ -164,12 +187,18 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const memory = await inProcess();
     const durable = await inProcess(tempDir('inproc'));
-    let embedded = 0;
-    let real = 0;
+    const better = (a: ServerRun | undefined, b: ServerRun) =>
+      a && a.writesPerSecond >= b.writesPerSecond ? a : b;
+    let embeddedRun: ServerRun | undefined;
+    let realRun: ServerRun | undefined;
     for (let round = 0; round < 2; round++) {
-      embedded = Math.max(embedded, await embeddedEtcd(tempDir('embedded')));
-      real = Math.max(real, await realEtcd(tempDir('etcd')));
+      embeddedRun = better(embeddedRun, await embeddedEtcd(tempDir('embedded')));
+      realRun = better(realRun, await realEtcd(tempDir('etcd')));
     }
+    const embedded = embeddedRun!.writesPerSecond;
+    const real = realRun!.writesPerSecond;
+    const micros = (run: ServerRun) =>
+      Math.round((run.serverCpuSeconds / (GRPC_WARMUP + GRPC_WRITES)) * 1e6 * 10) / 10;
     return [
       {
         name: 'in-process puts, memory only',
@@ -206,6 +235,18 @@ export async function run(): Promise<BenchRow[]> {
         value: real,
         unit: 'writes/s',
         note: '64 in flight, separate process',
+      },
+      {
+        name: 'meseta store serve: server CPU per write',
+        value: micros(embeddedRun!),
+        unit: 'µs',
+        note: 'from /proc; robust to other load on the machine',
+      },
+      {
+        name: 'real etcd 3.4.23: server CPU per write',
+        value: micros(realRun!),
+        unit: 'µs',
+        note: 'from /proc',
       },
       {
         name: 'embedded / real etcd',
