@@ -29,7 +29,7 @@ import { MesetaError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { decodeRecord, encodeRecord, type LogRecord } from './record-codec.ts';
 import type { Change } from './requests.ts';
-import { frame, fsyncDir, readFramesFile, segmentFirstIndex, WalWriter } from './wal.ts';
+import { fsyncDir, readFramesFile, segmentFirstIndex, WalWriter } from './wal.ts';
 
 export interface MemberIds {
   /** Decimal strings of etcd's uint64 cluster and member ids. */
@@ -110,52 +110,55 @@ export class DataDir {
   }
 
   /**
-   * Writes a snapshot of the state as of log index `index`. `frames` must have been taken in the
-   * same tick as this call, so that every later record goes to the new segment started here.
-   * Resolves when the snapshot is durable and the log it covers is gone.
+   * Writes a snapshot (framed records, see snapshot.ts) of the state as of log index `index`.
+   * It must have been encoded in the same tick as this call, so that every later record goes to
+   * the new segment started here. Resolves when the snapshot is durable and the log it covers
+   * is gone.
    */
-  snapshot(index: number, payloads: Buffer[]): Promise<void> {
+  snapshot(index: number, framed: Buffer): Promise<void> {
     if (this.snapshotting) return this.snapshotting;
-    this.snapshotting = this.writeSnapshot(index, payloads).finally(() => {
+    this.snapshotting = this.writeSnapshot(index, framed).finally(() => {
       this.snapshotting = undefined;
     });
     return this.snapshotting;
   }
 
-  private async writeSnapshot(index: number, payloads: Buffer[]): Promise<void> {
+  private async writeSnapshot(index: number, framed: Buffer): Promise<void> {
     const older = this.wal.rotate(index + 1);
     const temp = join(this.dir, 'snapshot.tmp');
     const handle = await open(temp, 'w');
-    let bytes = 0;
     try {
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const writeOut = async () => {
-        await handle.write(Buffer.concat(pending));
-        bytes += pendingBytes;
-        pending = [];
-        pendingBytes = 0;
-      };
-      for (const payload of payloads) {
-        const framed = frame(payload);
-        pending.push(framed);
-        pendingBytes += framed.length;
-        if (pendingBytes >= 1 << 20) await writeOut();
+      for (let at = 0; at < framed.length; at += 1 << 20) {
+        const chunk = framed.subarray(at, Math.min(framed.length, at + (1 << 20)));
+        let written = 0;
+        while (written < chunk.length) {
+          written += (await handle.write(chunk, written, chunk.length - written, at + written))
+            .bytesWritten;
+        }
       }
-      if (pending.length > 0) await writeOut();
       await handle.sync();
     } finally {
       await handle.close();
     }
     renameSync(temp, join(this.dir, 'snapshot'));
     fsyncDir(this.dir);
-    this.snapshotBytes = bytes;
+    this.snapshotBytes = framed.length;
     // Older segments may still have records in flight; let them land before closing them.
     await this.wal.barrier();
     await this.wal.retire(older);
     for (const name of older) unlinkSync(join(this.dir, name));
     this.wal.bytesWritten = 0;
-    this.log.debug('snapshot written', { dir: this.dir, index, bytes });
+    this.log.debug('snapshot written', { dir: this.dir, index, bytes: framed.length });
+  }
+
+  /** Bytes of log written since the last snapshot. */
+  get logBytes(): number {
+    return this.wal.bytesWritten;
+  }
+
+  /** Size of the last snapshot, to size the buffer of the next one. */
+  get lastSnapshotBytes(): number {
+    return this.snapshotBytes;
   }
 
   get snapshotInProgress(): boolean {

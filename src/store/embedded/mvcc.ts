@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../../log.ts';
 import { DataDir, type MemberIds } from './data-dir.ts';
 import { etcdErrors, EtcdServerError, RevisionCompactedError } from './errors.ts';
 import { KeyIndex } from './key-index.ts';
-import { inInterval, intervalOf, type KeyInterval } from './key-space.ts';
+import { intervalOf, type KeyInterval } from './key-space.ts';
 import { LeaseTable, MAX_LEASE_TTL, MIN_LEASE_TTL } from './leases.ts';
 import type { LogRecord, Mutation } from './record-codec.ts';
 import type {
@@ -34,11 +34,11 @@ import type {
   TxnRequest,
   TxnResponse,
 } from './requests.ts';
+import { comparatorFor, passesFilters, visibleAt } from './range-rules.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
+import { checkShape, compareHolds, MISSING, stampRevision } from './txn-rules.ts';
 import { WatchHub, type WatchSink, type WatchSpec } from './watch-hub.ts';
 
-/** etcd's limit on the operations of each branch of a transaction (and on its compares). */
-export const MAX_TXN_OPS = 128;
 /** etcd's default interval between progress notifications (10 minutes). */
 export const DEFAULT_PROGRESS_NOTIFY_MS = 10 * 60_000;
 
@@ -47,7 +47,10 @@ export interface MvccOptions {
   dataDir?: string;
   clock?: Clock;
   log?: Logger;
-  /** Write a snapshot (and drop the log it covers) after this many log records. */
+  /**
+   * Write a snapshot (and drop the log it covers) after this many log records, once the log is
+   * also at least as large as the previous snapshot.
+   */
   snapshotEvery?: number;
   progressNotifyIntervalMs?: number;
 }
@@ -69,6 +72,8 @@ interface WriteTxn {
 }
 
 const RESOLVED = Promise.resolve();
+/** Shared by the many writes that log only key changes; never pushed to. */
+const NO_MUTATIONS: Mutation[] = [];
 
 interface TxnPath {
   succeeded: boolean;
@@ -76,15 +81,6 @@ interface TxnPath {
 }
 
 const EMPTY = '';
-const MISSING: KeyRevision = {
-  key: '',
-  value: EMPTY,
-  create: 0,
-  mod: 0,
-  sub: 0,
-  version: 0,
-  lease: '0',
-};
 
 export class MvccEngine {
   private readonly histories = new Map<string, KeyRevision[]>();
@@ -201,7 +197,7 @@ export class MvccEngine {
     if (revision > this.currentRevision) throw etcdErrors.futureRevision();
     this.applyCompact(revision);
     const w = this.beginWrite();
-    w.mutations.push({ op: 'compact', revision });
+    w.mutations = [{ op: 'compact', revision }];
     return this.settle(this.commit(w), { revision: this.currentRevision });
   }
 
@@ -215,7 +211,7 @@ export class MvccEngine {
     const granted = Math.max(ttl, MIN_LEASE_TTL);
     this.leases.add(leaseId, granted);
     const w = this.beginWrite();
-    w.mutations.push({ op: 'grant', id: leaseId, ttl: granted });
+    w.mutations = [{ op: 'grant', id: leaseId, ttl: granted }];
     return this.settle(this.commit(w), {
       id: leaseId,
       ttl: granted,
@@ -230,7 +226,7 @@ export class MvccEngine {
     if (!lease) throw etcdErrors.leaseNotFound();
     const w = this.beginWrite();
     for (const key of [...lease.keys].sort()) this.deleteKey(w, key);
-    w.mutations.push({ op: 'revoke', id });
+    w.mutations = [{ op: 'revoke', id }];
     this.leases.remove(id);
     return this.settle(this.commit(w), { revision: this.currentRevision });
   }
@@ -495,7 +491,7 @@ export class MvccEngine {
   }
 
   private beginWrite(): WriteTxn {
-    return { revision: this.currentRevision + 1, sub: 0, changes: [], mutations: [] };
+    return { revision: this.currentRevision + 1, sub: 0, changes: [], mutations: NO_MUTATIONS };
   }
 
   /**
@@ -601,15 +597,21 @@ export class MvccEngine {
   private maybeSnapshot(): void {
     if (!this.dataDir) return;
     if (++this.recordsSinceSnapshot < this.snapshotEvery || this.dataDir.snapshotInProgress) return;
+    // Also wait until the log is as big as the last snapshot: writing a snapshot then costs no
+    // more than the log did, so snapshots stay amortised O(1) per write however large the state.
+    if (this.dataDir.logBytes < this.dataDir.lastSnapshotBytes) return;
     this.recordsSinceSnapshot = 0;
-    const payloads = encodeSnapshot({
-      index: this.logIndex,
-      revision: this.currentRevision,
-      compactRevision: this.compacted,
-      histories: this.histories.values(),
-      leases: this.leases.all(),
-    });
-    this.dataDir.snapshot(this.logIndex, payloads).catch((error: unknown) => this.fail(error));
+    const framed = encodeSnapshot(
+      {
+        index: this.logIndex,
+        revision: this.currentRevision,
+        compactRevision: this.compacted,
+        histories: this.histories.values(),
+        leases: this.leases.all(),
+      },
+      Math.ceil(this.dataDir.lastSnapshotBytes * 1.25),
+    );
+    this.dataDir.snapshot(this.logIndex, framed).catch((error: unknown) => this.fail(error));
   }
 
   private restore(payloads: Buffer[]): void {
@@ -683,125 +685,5 @@ export class MvccEngine {
       this.log.error('embedded store cannot write its log; stopping', { error: this.failure });
     }
     return etcdErrors.storageFailed(this.failure.message);
-  }
-}
-
-function checkShape(req: TxnRequest): void {
-  if (
-    req.compare.length > MAX_TXN_OPS ||
-    req.success.length > MAX_TXN_OPS ||
-    req.failure.length > MAX_TXN_OPS
-  ) {
-    throw etcdErrors.tooManyOps();
-  }
-  for (const branch of [req.success, req.failure]) {
-    const puts = new Set<string>();
-    for (const op of branch) {
-      if (!('put' in op)) continue;
-      if (puts.has(op.put.key)) throw etcdErrors.duplicateKey();
-      puts.add(op.put.key);
-    }
-    for (const op of branch) {
-      if ('txn' in op) checkShape(op.txn);
-      if (!('deleteRange' in op) || puts.size === 0) continue;
-      const interval = intervalOf(op.deleteRange.key, op.deleteRange.rangeEnd);
-      for (const key of puts) if (inInterval(interval, key)) throw etcdErrors.duplicateKey();
-    }
-  }
-}
-
-function visibleAt(history: KeyRevision[] | undefined, at: number): KeyRevision | undefined {
-  if (!history) return undefined;
-  let i = history.length - 1;
-  if (history[i]!.mod > at) {
-    let lo = 0;
-    let hi = history.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (history[mid]!.mod <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    i = lo - 1;
-  }
-  const kv = history[i];
-  return kv && kv.version > 0 ? kv : undefined;
-}
-
-function compareHolds(c: Compare, kv: KeyRevision): boolean {
-  let order: number;
-  switch (c.target) {
-    case 'VERSION':
-      order = Math.sign(kv.version - (c.number ?? 0));
-      break;
-    case 'CREATE':
-      order = Math.sign(kv.create - (c.number ?? 0));
-      break;
-    case 'MOD':
-      order = Math.sign(kv.mod - (c.number ?? 0));
-      break;
-    case 'VALUE':
-      order = compareBytes(kv.value, c.value ?? EMPTY);
-      break;
-    case 'LEASE':
-      order = compareDecimal(kv.lease, c.lease ?? '0');
-      break;
-  }
-  switch (c.result) {
-    case 'EQUAL':
-      return order === 0;
-    case 'NOT_EQUAL':
-      return order !== 0;
-    case 'GREATER':
-      return order > 0;
-    case 'LESS':
-      return order < 0;
-  }
-}
-
-function compareBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareDecimal(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function passesFilters(req: RangeRequest, kv: KeyRevision): boolean {
-  if (req.minModRevision && kv.mod < req.minModRevision) return false;
-  if (req.maxModRevision && kv.mod > req.maxModRevision) return false;
-  if (req.minCreateRevision && kv.create < req.minCreateRevision) return false;
-  if (req.maxCreateRevision && kv.create > req.maxCreateRevision) return false;
-  return true;
-}
-
-function comparatorFor(req: RangeRequest): (a: KeyRevision, b: KeyRevision) => number {
-  const by = (a: KeyRevision, b: KeyRevision): number => {
-    switch (req.sortTarget ?? 'KEY') {
-      case 'KEY':
-        return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-      case 'VERSION':
-        return a.version - b.version;
-      case 'CREATE':
-        return a.create - b.create;
-      case 'MOD':
-        return a.mod - b.mod;
-      case 'VALUE':
-        return compareBytes(a.value, b.value);
-    }
-  };
-  return req.sortOrder === 'DESCEND' ? (a, b) => by(b, a) : by;
-}
-
-function stampRevision(responses: ResponseOp[], revision: number): void {
-  for (const r of responses) {
-    if ('range' in r) r.range.revision = revision;
-    else if ('put' in r) r.put.revision = revision;
-    else if ('deleteRange' in r) r.deleteRange.revision = revision;
-    else {
-      r.txn.revision = revision;
-      stampRevision(r.txn.responses, revision);
-    }
   }
 }

@@ -5,6 +5,7 @@
  * understand instead of guessing.
  */
 
+import { crc32Range } from './crc32.ts';
 import type { Change } from './requests.ts';
 
 /** One change to durable state, in the order it was applied. */
@@ -61,11 +62,19 @@ export class Encoder {
     return this;
   }
 
-  /** A latin1 string (engine keys, lease ids). */
+  /** A byte string (engine keys and values, lease ids). */
   str(s: string): this {
-    this.u32(s.length);
-    this.room(s.length);
-    this.at += this.buf.write(s, this.at, 'latin1');
+    const n = s.length;
+    this.u32(n);
+    this.room(n);
+    if (n < 64) {
+      // Short strings: a loop is cheaper than crossing into C++ for Buffer#write.
+      const buf = this.buf;
+      for (let i = 0, at = this.at; i < n; i++) buf[at + i] = s.charCodeAt(i);
+      this.at += n;
+    } else {
+      this.at += this.buf.write(s, this.at, 'latin1');
+    }
     return this;
   }
 
@@ -81,14 +90,17 @@ export class Encoder {
     return this.at;
   }
 
-  /** Overwrites 4 bytes already written (a frame header once its payload is known). */
-  patchU32(at: number, n: number): void {
-    this.buf.writeUInt32LE(n, at);
-  }
-
-  /** The bytes written in [from, to), without copying. */
-  view(from: number, to: number): Buffer {
-    return this.buf.subarray(from, to);
+  /**
+   * Writes one log frame, `[u32 length][u32 CRC-32][payload]`, with the payload that `encode`
+   * writes (see wal.ts).
+   */
+  frame(encode: (e: this) => void): this {
+    const at = this.at;
+    this.u32(0).u32(0);
+    encode(this);
+    this.buf.writeUInt32LE(this.at - at - 8, at);
+    this.buf.writeUInt32LE(crc32Range(this.buf, at + 8, this.at), at + 4);
+    return this;
   }
 
   finish(): Buffer {

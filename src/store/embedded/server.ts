@@ -72,6 +72,8 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': 2 ** 31 - 1,
+    // Channelz keeps per-call statistics nobody reads here; it costs CPU on every request.
+    'grpc.enable_channelz': 0,
   });
   const services = new EtcdServices(engine, () => endpoint);
   const proto = loadEtcdProto();

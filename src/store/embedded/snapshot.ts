@@ -27,29 +27,23 @@ const KEY = 2;
 const LEASE = 3;
 const END = 4;
 
-export function encodeSnapshot(state: SnapshotState): Buffer[] {
-  const out = [
-    new Encoder(32)
-      .u8(HEADER)
-      .num(state.index)
-      .num(state.revision)
-      .num(state.compactRevision)
-      .finish(),
-  ];
+/** The snapshot file's bytes: one log frame (see wal.ts) per snapshot record. */
+export function encodeSnapshot(state: SnapshotState, sizeHint = 0): Buffer {
+  const e = new Encoder(Math.max(4096, sizeHint));
+  e.frame((f) => f.u8(HEADER).num(state.index).num(state.revision).num(state.compactRevision));
   let keys = 0;
   for (const history of state.histories) {
-    const e = new Encoder(64).u8(KEY).str(history[0]!.key).u32(history.length);
-    for (const r of history) {
-      e.num(r.mod).num(r.sub).num(r.create).num(r.version).str(r.lease).str(r.value);
-    }
-    out.push(e.finish());
+    e.frame((f) => {
+      f.u8(KEY).str(history[0]!.key).u32(history.length);
+      for (const r of history) {
+        f.num(r.mod).num(r.sub).num(r.create).num(r.version).str(r.lease).str(r.value);
+      }
+    });
     keys++;
   }
-  for (const lease of state.leases) {
-    out.push(new Encoder(32).u8(LEASE).str(lease.id).num(lease.ttl).finish());
-  }
-  out.push(new Encoder(16).u8(END).num(keys).finish());
-  return out;
+  for (const lease of state.leases) e.frame((f) => f.u8(LEASE).str(lease.id).num(lease.ttl));
+  e.frame((f) => f.u8(END).num(keys));
+  return e.finish();
 }
 
 export function decodeSnapshot(payloads: Buffer[]): LoadedSnapshot {

@@ -119,6 +119,31 @@ describe('embedded etcd through the etcd3 client', () => {
     await watcher.cancel();
   });
 
+  it('runs etcd3’s lock, election and software transactions', async () => {
+    expect(
+      await client
+        .lock('locks/one')
+        .ttl(5)
+        .do(async () => 'held'),
+    ).toBe('held');
+    const first = client.election('elections/lead', 5);
+    const second = client.election('elections/lead', 5);
+    const a = await first.campaign('A').wait();
+    expect(await first.leader()).toBe('A');
+    const b = second.campaign('B');
+    await a.resign();
+    await b.wait();
+    expect(await second.leader()).toBe('B');
+    await b.resign();
+    for (let i = 0; i < 3; i++) {
+      await client.stm().transact(async (tx) => {
+        const count = Number((await tx.get('stm/counter')) ?? 0);
+        await tx.put('stm/counter').value(String(count + 1));
+      });
+    }
+    expect(await client.get('stm/counter').string()).toBe('3');
+  });
+
   it('reports status like etcd', async () => {
     const status = await client.maintenance.status();
     expect(status.version).toBe('3.4.0-meseta');
