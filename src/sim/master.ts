@@ -72,6 +72,8 @@ export interface MasterOptions {
   /** `--executor_shutdown_grace_period`, default 5 s. */
   executorShutdownGraceMs?: number;
   timings?: Partial<AgentTimings>;
+  /** Local mode: agents really run each task's command on this machine. */
+  local?: boolean;
   version?: string;
   log?: Logger;
 }
@@ -102,6 +104,7 @@ export class Master {
   readonly random: Random;
   private readonly log: Logger;
   private readonly timings: AgentTimings;
+  private readonly local: boolean;
   private readonly allocationIntervalMs: number;
   readonly heartbeatIntervalMs: number;
   private readonly offerTimeoutMs: number | undefined;
@@ -127,6 +130,7 @@ export class Master {
     this.random = new Random(options.seed ?? Date.now());
     this.log = options.log ?? silentLogger;
     this.timings = { ...defaultAgentTimings, ...options.timings };
+    this.local = options.local ?? false;
     this.allocationIntervalMs = options.allocationIntervalMs ?? 1000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
     this.offerTimeoutMs = options.offerTimeoutMs;
@@ -209,7 +213,7 @@ export class Master {
         statusUpdate: (agentId, frameworkId, status, latest) =>
           this.statusUpdate(agentId, frameworkId, status, latest),
       },
-      this.timings,
+      { timings: this.timings, local: this.local },
     );
     const record: AgentRecord = {
       id,
