@@ -1165,8 +1165,12 @@ export class Master {
       task.statusUpdateUuid = status.uuid;
       const last = task.statuses[task.statuses.length - 1];
       if (last?.uuid !== status.uuid) {
-        const { data: _data, ...kept } = status;
-        task.statuses.push(kept);
+        // The master keeps statuses without their data, as Mesos does.
+        if (status.data === undefined) task.statuses.push(status);
+        else {
+          const { data: _data, ...kept } = status;
+          task.statuses.push(kept);
+        }
       }
       this.transition(task, latestState);
     }
