@@ -100,6 +100,15 @@ const partitionAwareOnly: ReadonlySet<TaskState> = new Set([
   'TASK_UNKNOWN',
 ]);
 
+/** What changed, for operator API subscribers (`watch`). */
+export type MasterChange =
+  | { kind: 'task_added'; task: TaskRecord }
+  | { kind: 'task_updated'; task: TaskRecord; status: TaskStatus }
+  | { kind: 'agent_added'; agent: AgentRecord }
+  | { kind: 'agent_removed'; agentId: string }
+  | { kind: 'framework_added' | 'framework_updated'; framework: FrameworkRecord }
+  | { kind: 'framework_removed'; info: FrameworkInfo };
+
 export type UpdateFrameworkResult = { status: 200 } | { status: 400 | 403 | 409; error: string };
 
 export class Master {
@@ -110,6 +119,7 @@ export class Master {
   private readonly agentUnreachableTimeoutMs: number;
   private recoveredAt = 0;
   private reregisterTimers: Timer[] = [];
+  private readonly watchers = new Set<(change: MasterChange) => void>();
   readonly clock: Clock;
   readonly startTime: number;
   readonly random: Random;
@@ -171,6 +181,16 @@ export class Master {
         : {}),
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };
+  }
+
+  /** Calls `listener` on every change an operator API subscriber hears of; returns the undo. */
+  watch(listener: (change: MasterChange) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private changed(change: MasterChange): void {
+    for (const watcher of this.watchers) watcher(change);
   }
 
   /** The master's flags, as GET_FLAGS reports them. */
@@ -257,6 +277,7 @@ export class Master {
       sim,
     };
     this.agents.set(id, record);
+    if (this.watchers.size) this.changed({ kind: 'agent_added', agent: record });
     this.totalsCache = undefined;
     this.allocatable.add(id);
     this.requestAllocation();
@@ -310,6 +331,7 @@ export class Master {
     agent.partitionTimer = undefined;
     agent.sim.reachable = false;
     agent.status = 'unreachable';
+    this.changed({ kind: 'agent_removed', agentId });
     agent.unreachableTime = this.clock.now();
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -368,6 +390,7 @@ export class Master {
     agent.partitionTimer?.cancel();
     agent.partitionTimer = undefined;
     agent.status = 'gone';
+    if (wasActive) this.changed({ kind: 'agent_removed', agentId });
     agent.sim.reachable = false;
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -494,6 +517,7 @@ export class Master {
       this.frameworks.set(id, framework);
       this.log.info('framework subscribed', { framework: id, name: info.name });
       this.connect(framework, subscriber);
+      this.changed({ kind: 'framework_added', framework });
       return;
     }
     let framework = this.frameworks.get(existingId);
@@ -521,6 +545,7 @@ export class Master {
     for (const offerId of [...framework.offers]) this.discardOffer(offerId, undefined);
     this.log.info('framework resubscribed', { framework: existingId });
     this.connect(framework, subscriber);
+    this.changed({ kind: 'framework_updated', framework });
   }
 
   /** The stream of `subscriber` ended (client went away or the transport closed it). */
@@ -570,6 +595,7 @@ export class Master {
     framework.unreachableTasks.clear();
     for (const agent of this.agents.values()) agent.sim.shutdownFramework(framework.id);
     this.frameworks.delete(framework.id);
+    this.changed({ kind: 'framework_removed', info: framework.info });
     framework.active = false;
     this.completed.set(framework.id, {
       id: framework.id,
@@ -669,6 +695,7 @@ export class Master {
     );
     if (suppressedError) return { status: 400, error: suppressedError };
     this.applyFrameworkInfo(framework, info, update.suppressed_roles ?? []);
+    this.changed({ kind: 'framework_updated', framework });
     this.requestAllocation();
     return { status: 200 };
   }
@@ -978,6 +1005,7 @@ export class Master {
     framework.tasks.set(info.task_id.value, record);
     agent.tasks.set(taskKey(framework.id, info.task_id.value), record);
     agent.executors.add(`${framework.id}/${executorId}`);
+    if (this.watchers.size) this.changed({ kind: 'task_added', task: record });
     agent.sim.launch({
       frameworkId: framework.id,
       info,
@@ -1173,6 +1201,7 @@ export class Master {
         }
       }
       this.transition(task, latestState);
+      if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
     }
     this.sendUpdate(framework, status);
   }
@@ -1189,6 +1218,7 @@ export class Master {
     task.statusUpdateState = status.state;
     task.statusUpdateUuid = undefined;
     this.transition(task, status.state);
+    if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
   }
 
   /** The task's resources go back to its agent. */
