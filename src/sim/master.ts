@@ -1240,7 +1240,21 @@ export class Master {
           other.executorId === task.executorId &&
           !isTerminal(other.state),
       );
-      if (!stillUsed) agent.executors.delete(executorKey);
+      if (!stillUsed) {
+        agent.executors.delete(executorKey);
+        // A custom or default executor exits once its last task has ended; the master only
+        // tracks those (command executors are the agent's own), and reports their exit.
+        if (task.executorInfo && framework) {
+          this.send(framework, {
+            type: 'FAILURE',
+            failure: {
+              agent_id: { value: agent.id },
+              executor_id: { value: task.executorId },
+              status: 0,
+            },
+          });
+        }
+      }
     }
   }
 

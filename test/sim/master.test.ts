@@ -5,6 +5,7 @@ import {
   ack,
   frameworkInfo,
   launch,
+  runFor,
   startMaster,
   subscribe,
   task,
@@ -420,6 +421,41 @@ describe('ACCEPT and the task lifecycle', () => {
     expect([...framework.tasks.values()].map((t) => t.executorId)).toEqual(['pod', 'pod']);
     clock.advance(1000);
     expect(stream.updates('g1')[0]!.executor_id).toEqual({ value: 'pod' });
+  });
+
+  it('reports FAILURE when a task group executor exits after its last task', () => {
+    const { master, clock } = startMaster(1);
+    const { framework, stream } = subscribe(master);
+    clock.advance(0);
+    const offer = stream.offers()[0]!;
+    const member = (id: string, seconds: number) => {
+      const { command: _command, ...rest } = task(offer, id, {
+        labels: { labels: [{ key: 'meseta.sim/exit-after', value: String(seconds) }] },
+      });
+      return rest;
+    };
+    master.handle(framework, {
+      type: 'ACCEPT',
+      framework_id: { value: framework.id },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: 'LAUNCH_GROUP',
+            launch_group: {
+              executor: { type: 'DEFAULT', executor_id: { value: 'pod' } },
+              task_group: { tasks: [member('g1', 1), member('g2', 3)] },
+            },
+          },
+        ],
+      },
+    });
+    runFor(clock, 2_000, master, framework, stream);
+    expect(stream.ofType('FAILURE')).toHaveLength(0);
+    runFor(clock, 2_000, master, framework, stream);
+    expect(stream.ofType('FAILURE').map((e) => e.failure)).toEqual([
+      { agent_id: offer.agent_id, executor_id: { value: 'pod' }, status: 0 },
+    ]);
   });
 
   it('finishes or fails tasks as their behaviour says, and releases resources on ack', () => {
