@@ -123,8 +123,9 @@ function validateMasterCall(call: MasterCall): string | undefined {
 function subscribe(master: Master, response: ServerResponse, format: Format): void {
   response.writeHead(200, { 'Content-Type': ContentTypes[format], 'Cache-Control': 'no-cache' });
   response.flushHeaders();
-  const send = (event: MasterEvent) =>
-    response.write(encodeRecord(encodeMasterEvent(event, format)));
+  const send = (event: MasterEvent) => {
+    if (!response.destroyed) response.write(encodeRecord(encodeMasterEvent(event, format)));
+  };
   send({
     type: 'SUBSCRIBED',
     subscribed: {
