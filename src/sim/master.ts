@@ -62,8 +62,8 @@ export interface MasterOptions {
   hostname?: string;
   ip?: string;
   port?: number;
-  /** The master's fault-domain region; agents elsewhere are "remote". */
-  region?: string;
+  /** The master's fault domain; agents in other regions are "remote". */
+  domain?: { region: string; zone: string };
   /** `--allocation_interval`, default 1 s. */
   allocationIntervalMs?: number;
   /** HEARTBEAT period; Mesos fixes it at 15 s, tests may shorten it. */
@@ -158,7 +158,7 @@ export class Master {
     this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? 75_000;
     this.updates = new UpdateChannel(this.clock);
     this.executorShutdownGraceMs = options.executorShutdownGraceMs ?? 5000;
-    this.region = options.region;
+    this.region = options.domain?.region;
     this.startTime = this.clock.now();
     this.id = this.random.uuid();
     const hostname = options.hostname ?? 'localhost';
@@ -172,10 +172,13 @@ export class Master {
       hostname,
       version: options.version ?? '1.11.0',
       address: { hostname, ip, port },
-      ...(this.region
+      ...(options.domain
         ? {
             domain: {
-              fault_domain: { region: { name: this.region }, zone: { name: this.region } },
+              fault_domain: {
+                region: { name: options.domain.region },
+                zone: { name: options.domain.zone },
+              },
             },
           }
         : {}),

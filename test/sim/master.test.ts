@@ -229,6 +229,25 @@ describe('offers', () => {
     expect(gpu.stream.offers()).toHaveLength(1);
   });
 
+  it('offers agents of remote regions only to REGION_AWARE frameworks', () => {
+    const { master, clock } = startMaster(0, { domain: { region: 'region-1', zone: 'zone-1' } });
+    for (const spec of generateCluster({ agents: 2, racks: 2, zones: 2, regions: 2 }).agents) {
+      master.addAgent(spec);
+    }
+    expect(master.info.domain).toEqual({
+      fault_domain: { region: { name: 'region-1' }, zone: { name: 'zone-1' } },
+    });
+    const local = subscribe(master);
+    const aware = subscribe(master, frameworkInfo({ capabilities: [{ type: 'REGION_AWARE' }] }));
+    clock.advance(0);
+    expect(local.stream.offers().map((o) => o.domain!.fault_domain!.region.name)).toEqual([
+      'region-1',
+    ]);
+    expect(aware.stream.offers().map((o) => o.domain!.fault_domain!.region.name)).toEqual([
+      'region-2',
+    ]);
+  });
+
   it('rescinds outstanding offers when they time out', () => {
     const { master, clock } = startMaster(1, { offerTimeoutMs: 30_000 });
     const { stream } = subscribe(master);
