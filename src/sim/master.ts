@@ -275,7 +275,7 @@ export class Master {
       region: spec.domain?.region,
       offers: new Set(),
       tasks: new Map(),
-      executors: new Set(),
+      executors: new Map(),
       registeredTime: this.clock.now(),
       sim,
     };
@@ -905,17 +905,27 @@ export class Master {
     pool: Pool,
     task: TaskInfo,
   ): void {
-    const { error, resources } = validateTask(task, this.taskContext(framework, agent, role, pool));
+    const { error } = validateTask(task, this.taskContext(framework, agent, role, pool));
     if (error) return this.taskError(framework, task, error, 'REASON_TASK_INVALID');
-    subtractFrom(pool, resources);
+    const taskPool = poolFromResources(task.resources).pool;
+    subtractFrom(pool, taskPool);
+    let executorPool: Pool | undefined;
+    if (
+      task.executor &&
+      !agent.executors.has(`${framework.id}/${task.executor.executor_id.value}`)
+    ) {
+      executorPool = poolFromResources(task.executor.resources).pool;
+      subtractFrom(pool, executorPool);
+    }
     this.addTask(
       framework,
       agent,
       role,
       task,
-      resources,
+      taskPool,
       task.executor?.executor_id.value ?? task.task_id.value,
       task.executor,
+      executorPool,
     );
   }
 
@@ -933,8 +943,9 @@ export class Master {
     const context = this.taskContext(framework, agent, role, trial);
     let error: string | undefined;
     const needs: Pool[] = [];
+    let executorPool: Pool | undefined;
     if (!agent.executors.has(`${framework.id}/${executorId}`)) {
-      const executorPool = poolFromResources(group.executor.resources).pool;
+      executorPool = poolFromResources(group.executor.resources).pool;
       if (!contains(trial, executorPool)) {
         error = 'Total resources required by task group and its executor are more than available';
       } else subtractFrom(trial, executorPool);
@@ -962,7 +973,16 @@ export class Master {
     pool.ranges = trial.ranges;
     pool.sets = trial.sets;
     tasks.forEach((task, i) =>
-      this.addTask(framework, agent, role, task, needs[i]!, executorId, group.executor),
+      this.addTask(
+        framework,
+        agent,
+        role,
+        task,
+        needs[i]!,
+        executorId,
+        group.executor,
+        i === 0 ? executorPool : undefined,
+      ),
     );
   }
 
@@ -991,6 +1011,7 @@ export class Master {
     resources: Pool,
     executorId: string,
     executorInfo: ExecutorInfo | undefined,
+    executorPool?: Pool,
   ): void {
     const record: TaskRecord = {
       info,
@@ -1007,7 +1028,12 @@ export class Master {
     };
     framework.tasks.set(info.task_id.value, record);
     agent.tasks.set(taskKey(framework.id, info.task_id.value), record);
-    agent.executors.add(`${framework.id}/${executorId}`);
+    // The master tracks executors it was given (custom and default ones) with their resources;
+    // command executors belong to the agent.
+    const executorKey = `${framework.id}/${executorId}`;
+    if (executorInfo && !agent.executors.has(executorKey)) {
+      agent.executors.set(executorKey, executorPool ?? emptyPool());
+    }
     if (this.watchers.size) this.changed({ kind: 'task_added', task: record });
     agent.sim.launch({
       frameworkId: framework.id,
@@ -1234,7 +1260,7 @@ export class Master {
       addTo(agent.free, task.resources);
       if (agent.status === 'active') this.allocatable.add(agent.id);
     }
-    if (task.executorId) {
+    if (task.executorInfo) {
       const executorKey = `${task.frameworkId}/${task.executorId}`;
       const stillUsed = [...agent.tasks.values()].some(
         (other) =>
@@ -1243,16 +1269,18 @@ export class Master {
           other.executorId === task.executorId &&
           !isTerminal(other.state),
       );
-      if (!stillUsed) {
+      const executorPool = agent.executors.get(executorKey);
+      if (!stillUsed && executorPool) {
         agent.executors.delete(executorKey);
-        // A custom or default executor exits once its last task has ended; the master only
-        // tracks those (command executors are the agent's own), and reports their exit.
-        if (task.executorInfo && framework) {
+        if (framework) adjust(framework.allocated, executorPool, -1);
+        if (agent.status !== 'gone') addTo(agent.free, executorPool);
+        // The executor exits once its last task has ended, and the framework hears of it.
+        if (framework) {
           this.send(framework, {
             type: 'FAILURE',
             failure: {
               agent_id: { value: agent.id },
-              executor_id: { value: task.executorId },
+              executor_id: { value: task.executorId! },
               status: 0,
             },
           });
@@ -1436,7 +1464,7 @@ export class Master {
     const multiRole = framework.capabilities.has('MULTI_ROLE');
     const executorIds: { value: string }[] = [];
     const prefix = `${framework.id}/`;
-    for (const key of agent.executors)
+    for (const key of agent.executors.keys())
       if (key.startsWith(prefix)) executorIds.push({ value: key.slice(prefix.length) });
     const offer: Offer = {
       id: { value: record.id },

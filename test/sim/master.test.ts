@@ -318,7 +318,8 @@ describe('ACCEPT and the task lifecycle', () => {
     const again = stream.offers();
     expect(again).toHaveLength(1);
     expect(again[0]!.resources!.find((r) => r.name === 'cpus')!.scalar!.value).toBe(3);
-    expect(again[0]!.executor_ids).toEqual([{ value: 't1' }]);
+    // Command executors belong to the agent; the master does not list them.
+    expect(again[0]!.executor_ids).toBeUndefined();
   });
 
   it('answers invalid offers with TASK_LOST, or TASK_DROPPED for partition-aware frameworks', () => {
@@ -440,6 +441,12 @@ describe('ACCEPT and the task lifecycle', () => {
     expect([...framework.tasks.values()].map((t) => t.executorId)).toEqual(['pod', 'pod']);
     clock.advance(1000);
     expect(stream.updates('g1')[0]!.executor_id).toEqual({ value: 'pod' });
+    // The rest comes back after the default 5 s filter, naming the running executor; the
+    // executor's own 0.1 cpus stay in use.
+    clock.advance(5000);
+    const again = stream.offers().at(-1)!;
+    expect(again.executor_ids).toEqual([{ value: 'pod' }]);
+    expect(again.resources!.find((r) => r.name === 'cpus')!.scalar!.value).toBe(1.9);
   });
 
   it('reports FAILURE when a task group executor exits after its last task', () => {
