@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { MesetaError, UsageError } from '../errors.ts';
 import { register as registerStoreServe } from './store-serve.ts';
+import { register as registerSim } from './sim.ts';
 import { register as registerVersion } from './version.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerConvert } from './convert.ts';
@@ -27,6 +28,7 @@ const verbs: VerbRegistrar[] = [
   registerValidate,
   registerConvert,
   registerStoreServe,
+  registerSim,
 ];
 
 export function buildProgram(): Command {

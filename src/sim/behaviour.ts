@@ -2,22 +2,30 @@
  * What a simulated task does once it runs, read from its labels (or, failing that, from
  * environment variables of its command, so that an App manifest can set them either way):
  *
- * | label / env var                                   | effect                                   |
- * |---------------------------------------------------|------------------------------------------|
- * | `meseta.sim/exit-after` / `MESETA_SIM_EXIT_AFTER` | seconds after RUNNING, the process exits |
- * | `meseta.sim/exit-code` / `MESETA_SIM_EXIT_CODE`   | its exit code (default 0: TASK_FINISHED) |
- * | `meseta.sim/ignore-sigterm` / `…_IGNORE_SIGTERM`  | `true`: only SIGKILL after the grace ends |
- * | `meseta.sim/launch` / `MESETA_SIM_LAUNCH`         | `fail`: container launch fails           |
+ * | label / env var                                         | effect                                      |
+ * |---------------------------------------------------------|---------------------------------------------|
+ * | `meseta.sim/exit-after` / `MESETA_SIM_EXIT_AFTER`       | seconds after RUNNING, the process exits    |
+ * | `meseta.sim/exit-code` / `MESETA_SIM_EXIT_CODE`         | its exit code (default 0: TASK_FINISHED)    |
+ * | `meseta.sim/ignore-sigterm` / `MESETA_SIM_IGNORE_SIGTERM` | `true`: only SIGKILL after the grace ends |
+ * | `meseta.sim/launch` / `MESETA_SIM_LAUNCH`               | `fail`: the container launch fails          |
+ * | `meseta.sim/health` / `MESETA_SIM_HEALTH`               | `healthy` (default), `never`, `flap:S` (healthy S seconds, unhealthy S seconds, …), `unhealthy-after:S` |
  *
- * Without any of them a task runs until it is killed.
+ * Without any of them a task runs, healthy, until it is killed.
  */
 import type { TaskInfo } from '../mesos/types.ts';
+
+export type HealthBehaviour =
+  | { kind: 'healthy' }
+  | { kind: 'never' }
+  | { kind: 'flap'; periodMs: number }
+  | { kind: 'unhealthy-after'; afterMs: number };
 
 export interface TaskBehaviour {
   exitAfterMs?: number;
   exitCode: number;
   ignoreSigterm: boolean;
   launchFails: boolean;
+  health: HealthBehaviour;
 }
 
 const keys = {
@@ -25,6 +33,7 @@ const keys = {
   exitCode: ['meseta.sim/exit-code', 'MESETA_SIM_EXIT_CODE'],
   ignoreSigterm: ['meseta.sim/ignore-sigterm', 'MESETA_SIM_IGNORE_SIGTERM'],
   launch: ['meseta.sim/launch', 'MESETA_SIM_LAUNCH'],
+  health: ['meseta.sim/health', 'MESETA_SIM_HEALTH'],
 } as const;
 
 export function behaviourOf(task: TaskInfo): TaskBehaviour {
@@ -42,5 +51,29 @@ export function behaviourOf(task: TaskInfo): TaskBehaviour {
     exitCode: Number.isInteger(exitCode) ? exitCode : 1,
     ignoreSigterm: read(keys.ignoreSigterm) === 'true',
     launchFails: read(keys.launch) === 'fail',
+    health: healthOf(read(keys.health)),
   };
+}
+
+function healthOf(text: string | undefined): HealthBehaviour {
+  if (text === 'never') return { kind: 'never' };
+  const [kind, seconds] = (text ?? '').split(':');
+  const ms = Number(seconds) * 1000;
+  if (kind === 'flap' && ms > 0) return { kind: 'flap', periodMs: ms };
+  if (kind === 'unhealthy-after' && ms >= 0) return { kind: 'unhealthy-after', afterMs: ms };
+  return { kind: 'healthy' };
+}
+
+/** The simulated health of a task `sinceRunningMs` after it started running. */
+export function healthyAt(behaviour: HealthBehaviour, sinceRunningMs: number): boolean {
+  switch (behaviour.kind) {
+    case 'healthy':
+      return true;
+    case 'never':
+      return false;
+    case 'flap':
+      return Math.floor(sinceRunningMs / behaviour.periodMs) % 2 === 0;
+    case 'unhealthy-after':
+      return sinceRunningMs < behaviour.afterMs;
+  }
 }

@@ -25,6 +25,7 @@ import type {
 import { SimAgent, defaultAgentTimings, type AgentTimings } from './agent.ts';
 import { domainInfo, type AgentSpec } from './cluster.ts';
 import { Random } from './random.ts';
+import { UpdateChannel } from './update-channel.ts';
 import {
   addTo,
   clonePool,
@@ -61,17 +62,24 @@ export interface MasterOptions {
   hostname?: string;
   ip?: string;
   port?: number;
-  /** The master's fault-domain region; agents elsewhere are "remote". */
-  region?: string;
+  /** The master's fault domain; agents in other regions are "remote". */
+  domain?: { region: string; zone: string };
   /** `--allocation_interval`, default 1 s. */
   allocationIntervalMs?: number;
   /** HEARTBEAT period; Mesos fixes it at 15 s, tests may shorten it. */
   heartbeatIntervalMs?: number;
   /** `--offer_timeout`; unset means offers never time out. */
   offerTimeoutMs?: number;
+  /**
+   * How long a partitioned agent goes unanswered before the master marks it unreachable:
+   * `agent_ping_timeout` × `max_agent_ping_timeouts`, 15 s × 5 in Mesos.
+   */
+  agentUnreachableTimeoutMs?: number;
   /** `--executor_shutdown_grace_period`, default 5 s. */
   executorShutdownGraceMs?: number;
   timings?: Partial<AgentTimings>;
+  /** Local mode: agents really run each task's command on this machine. */
+  local?: boolean;
   version?: string;
   log?: Logger;
 }
@@ -92,16 +100,32 @@ const partitionAwareOnly: ReadonlySet<TaskState> = new Set([
   'TASK_UNKNOWN',
 ]);
 
+/** What changed, for operator API subscribers (`watch`). */
+export type MasterChange =
+  | { kind: 'task_added'; task: TaskRecord }
+  | { kind: 'task_updated'; task: TaskRecord; status: TaskStatus }
+  | { kind: 'agent_added'; agent: AgentRecord }
+  | { kind: 'agent_removed'; agentId: string }
+  | { kind: 'framework_added' | 'framework_updated'; framework: FrameworkRecord }
+  | { kind: 'framework_removed'; info: FrameworkInfo };
+
 export type UpdateFrameworkResult = { status: 200 } | { status: 400 | 403 | 409; error: string };
 
 export class Master {
-  readonly id: string;
+  id: string;
   readonly info: MasterInfo;
+  /** Agent → master status updates, where update faults are injected. */
+  readonly updates: UpdateChannel;
+  private readonly agentUnreachableTimeoutMs: number;
+  private recoveredAt = 0;
+  private reregisterTimers: Timer[] = [];
+  private readonly watchers = new Set<(change: MasterChange) => void>();
   readonly clock: Clock;
   readonly startTime: number;
   readonly random: Random;
   private readonly log: Logger;
   private readonly timings: AgentTimings;
+  private readonly local: boolean;
   private readonly allocationIntervalMs: number;
   readonly heartbeatIntervalMs: number;
   private readonly offerTimeoutMs: number | undefined;
@@ -127,11 +151,14 @@ export class Master {
     this.random = new Random(options.seed ?? Date.now());
     this.log = options.log ?? silentLogger;
     this.timings = { ...defaultAgentTimings, ...options.timings };
+    this.local = options.local ?? false;
     this.allocationIntervalMs = options.allocationIntervalMs ?? 1000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
     this.offerTimeoutMs = options.offerTimeoutMs;
+    this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? 75_000;
+    this.updates = new UpdateChannel(this.clock);
     this.executorShutdownGraceMs = options.executorShutdownGraceMs ?? 5000;
-    this.region = options.region;
+    this.region = options.domain?.region;
     this.startTime = this.clock.now();
     this.id = this.random.uuid();
     const hostname = options.hostname ?? 'localhost';
@@ -145,15 +172,28 @@ export class Master {
       hostname,
       version: options.version ?? '1.11.0',
       address: { hostname, ip, port },
-      ...(this.region
+      ...(options.domain
         ? {
             domain: {
-              fault_domain: { region: { name: this.region }, zone: { name: this.region } },
+              fault_domain: {
+                region: { name: options.domain.region },
+                zone: { name: options.domain.zone },
+              },
             },
           }
         : {}),
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };
+  }
+
+  /** Calls `listener` on every change an operator API subscriber hears of; returns the undo. */
+  watch(listener: (change: MasterChange) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private changed(change: MasterChange): void {
+    for (const watcher of this.watchers) watcher(change);
   }
 
   /** The master's flags, as GET_FLAGS reports them. */
@@ -191,7 +231,13 @@ export class Master {
       framework.failoverTimer?.cancel();
       if (framework.subscriber) this.detach(framework);
     }
-    for (const agent of this.agents.values()) agent.sim.destroy();
+    for (const agent of this.agents.values()) {
+      agent.partitionTimer?.cancel();
+      agent.sim.destroy();
+    }
+    for (const offer of this.offers.values()) offer.timer?.cancel();
+    for (const timer of this.reregisterTimers) timer.cancel();
+    this.updates.clear();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -207,9 +253,9 @@ export class Master {
       this.random,
       {
         statusUpdate: (agentId, frameworkId, status, latest) =>
-          this.statusUpdate(agentId, frameworkId, status, latest),
+          this.updates.deliver(() => this.statusUpdate(agentId, frameworkId, status, latest)),
       },
-      this.timings,
+      { timings: this.timings, local: this.local },
     );
     const record: AgentRecord = {
       id,
@@ -229,11 +275,12 @@ export class Master {
       region: spec.domain?.region,
       offers: new Set(),
       tasks: new Map(),
-      executors: new Set(),
+      executors: new Map(),
       registeredTime: this.clock.now(),
       sim,
     };
     this.agents.set(id, record);
+    if (this.watchers.size) this.changed({ kind: 'agent_added', agent: record });
     this.totalsCache = undefined;
     this.allocatable.add(id);
     this.requestAllocation();
@@ -249,6 +296,33 @@ export class Master {
   }
 
   /**
+   * Cuts the agent off: its updates stop arriving at once, and after the ping timeout
+   * (`agentUnreachableTimeoutMs`) the master marks it unreachable.
+   */
+  partitionAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.status !== 'active' || agent.partitionTimer) return;
+    agent.sim.reachable = false;
+    agent.partitionTimer = this.clock.setTimeout(() => {
+      agent.partitionTimer = undefined;
+      this.markAgentUnreachable(agentId);
+    }, this.agentUnreachableTimeoutMs);
+  }
+
+  /** Ends a partition: before the timeout nothing else happens; after it the agent reregisters. */
+  healAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    if (agent.partitionTimer) {
+      agent.partitionTimer.cancel();
+      agent.partitionTimer = undefined;
+      agent.sim.reconnect();
+    } else if (agent.status === 'unreachable') {
+      this.reconnectAgent(agentId);
+    }
+  }
+
+  /**
    * The agent stops answering: after the ping timeout Mesos marks it unreachable. Its offers
    * are rescinded, its tasks become TASK_UNREACHABLE (or TASK_LOST for frameworks that are
    * not partition-aware), and every connected framework gets FAILURE{agent_id}.
@@ -256,8 +330,11 @@ export class Master {
   markAgentUnreachable(agentId: string): void {
     const agent = this.agents.get(agentId);
     if (!agent || agent.status !== 'active') return;
+    agent.partitionTimer?.cancel();
+    agent.partitionTimer = undefined;
     agent.sim.reachable = false;
     agent.status = 'unreachable';
+    this.changed({ kind: 'agent_removed', agentId });
     agent.unreachableTime = this.clock.now();
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -313,7 +390,10 @@ export class Master {
     const agent = this.agents.get(agentId);
     if (!agent || agent.status === 'gone') return;
     const wasActive = agent.status === 'active';
+    agent.partitionTimer?.cancel();
+    agent.partitionTimer = undefined;
     agent.status = 'gone';
+    if (wasActive) this.changed({ kind: 'agent_removed', agentId });
     agent.sim.reachable = false;
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -333,6 +413,63 @@ export class Master {
     agent.tasks.clear();
     agent.sim.destroy();
     if (wasActive) this.broadcastFailure(agentId);
+  }
+
+  /** Whether the master is still recovering after a failover (the API answers 503). */
+  get recovering(): boolean {
+    return this.clock.now() < this.recoveredAt;
+  }
+
+  /**
+   * A master failover: a new leader with a new id and an empty memory of offers, filters,
+   * completed frameworks and completed tasks. Every framework stream drops; frameworks are
+   * known again as "recovered" and must resubscribe with their id. The API answers 503 for
+   * `recoveryMs`; agents reregister `agentReregisterMs` later, resending pending updates.
+   * (Simplification: tasks stay known across the failover, as if every agent had
+   * reregistered, except that reconciliation of unknown tasks on a recovering agent gets no
+   * answer, as in Mesos.)
+   */
+  failover(options: { recoveryMs?: number; agentReregisterMs?: number } = {}): void {
+    const recoveryMs = options.recoveryMs ?? 0;
+    const reregisterMs = options.agentReregisterMs ?? 1000;
+    this.id = this.random.uuid();
+    this.info.id = this.id;
+    this.recoveredAt = this.clock.now() + recoveryMs;
+    this.frameworkSeq = 0;
+    this.offerSeq = 0;
+    this.completed.clear();
+    for (const framework of this.frameworks.values()) {
+      for (const offerId of [...framework.offers]) this.discardOffer(offerId, undefined);
+      if (framework.subscriber) {
+        const subscriber = framework.subscriber;
+        this.detach(framework);
+        subscriber.close();
+      }
+      framework.failoverTimer?.cancel();
+      framework.failoverTimer = undefined;
+      framework.active = false;
+      framework.recovered = true;
+      framework.filters.clear();
+      framework.suppressed.clear();
+      framework.completedTasks = [];
+    }
+    for (const agent of this.agents.values()) {
+      if (agent.status !== 'active') continue;
+      agent.status = 'recovering';
+      agent.sim.reachable = false;
+      this.allocatable.delete(agent.id);
+      this.reregisterTimers.push(
+        this.clock.setTimeout(() => {
+          if (agent.status !== 'recovering') return;
+          agent.status = 'active';
+          agent.reregisteredTime = this.clock.now();
+          this.allocatable.add(agent.id);
+          agent.sim.reconnect();
+          this.requestAllocation();
+        }, recoveryMs + reregisterMs),
+      );
+    }
+    this.log.info('master failed over', { master: this.id });
   }
 
   private broadcastFailure(agentId: string): void {
@@ -383,6 +520,7 @@ export class Master {
       this.frameworks.set(id, framework);
       this.log.info('framework subscribed', { framework: id, name: info.name });
       this.connect(framework, subscriber);
+      this.changed({ kind: 'framework_added', framework });
       return;
     }
     let framework = this.frameworks.get(existingId);
@@ -410,6 +548,7 @@ export class Master {
     for (const offerId of [...framework.offers]) this.discardOffer(offerId, undefined);
     this.log.info('framework resubscribed', { framework: existingId });
     this.connect(framework, subscriber);
+    this.changed({ kind: 'framework_updated', framework });
   }
 
   /** The stream of `subscriber` ended (client went away or the transport closed it). */
@@ -459,6 +598,7 @@ export class Master {
     framework.unreachableTasks.clear();
     for (const agent of this.agents.values()) agent.sim.shutdownFramework(framework.id);
     this.frameworks.delete(framework.id);
+    this.changed({ kind: 'framework_removed', info: framework.info });
     framework.active = false;
     this.completed.set(framework.id, {
       id: framework.id,
@@ -558,6 +698,7 @@ export class Master {
     );
     if (suppressedError) return { status: 400, error: suppressedError };
     this.applyFrameworkInfo(framework, info, update.suppressed_roles ?? []);
+    this.changed({ kind: 'framework_updated', framework });
     this.requestAllocation();
     return { status: 200 };
   }
@@ -764,17 +905,27 @@ export class Master {
     pool: Pool,
     task: TaskInfo,
   ): void {
-    const { error, resources } = validateTask(task, this.taskContext(framework, agent, role, pool));
+    const { error } = validateTask(task, this.taskContext(framework, agent, role, pool));
     if (error) return this.taskError(framework, task, error, 'REASON_TASK_INVALID');
-    subtractFrom(pool, resources);
+    const taskPool = poolFromResources(task.resources).pool;
+    subtractFrom(pool, taskPool);
+    let executorPool: Pool | undefined;
+    if (
+      task.executor &&
+      !agent.executors.has(`${framework.id}/${task.executor.executor_id.value}`)
+    ) {
+      executorPool = poolFromResources(task.executor.resources).pool;
+      subtractFrom(pool, executorPool);
+    }
     this.addTask(
       framework,
       agent,
       role,
       task,
-      resources,
+      taskPool,
       task.executor?.executor_id.value ?? task.task_id.value,
       task.executor,
+      executorPool,
     );
   }
 
@@ -792,8 +943,9 @@ export class Master {
     const context = this.taskContext(framework, agent, role, trial);
     let error: string | undefined;
     const needs: Pool[] = [];
+    let executorPool: Pool | undefined;
     if (!agent.executors.has(`${framework.id}/${executorId}`)) {
-      const executorPool = poolFromResources(group.executor.resources).pool;
+      executorPool = poolFromResources(group.executor.resources).pool;
       if (!contains(trial, executorPool)) {
         error = 'Total resources required by task group and its executor are more than available';
       } else subtractFrom(trial, executorPool);
@@ -821,7 +973,16 @@ export class Master {
     pool.ranges = trial.ranges;
     pool.sets = trial.sets;
     tasks.forEach((task, i) =>
-      this.addTask(framework, agent, role, task, needs[i]!, executorId, group.executor),
+      this.addTask(
+        framework,
+        agent,
+        role,
+        task,
+        needs[i]!,
+        executorId,
+        group.executor,
+        i === 0 ? executorPool : undefined,
+      ),
     );
   }
 
@@ -850,6 +1011,7 @@ export class Master {
     resources: Pool,
     executorId: string,
     executorInfo: ExecutorInfo | undefined,
+    executorPool?: Pool,
   ): void {
     const record: TaskRecord = {
       info,
@@ -866,7 +1028,13 @@ export class Master {
     };
     framework.tasks.set(info.task_id.value, record);
     agent.tasks.set(taskKey(framework.id, info.task_id.value), record);
-    agent.executors.add(`${framework.id}/${executorId}`);
+    // The master tracks executors it was given (custom and default ones) with their resources;
+    // command executors belong to the agent.
+    const executorKey = `${framework.id}/${executorId}`;
+    if (executorInfo && !agent.executors.has(executorKey)) {
+      agent.executors.set(executorKey, executorPool ?? emptyPool());
+    }
+    if (this.watchers.size) this.changed({ kind: 'task_added', task: record });
     agent.sim.launch({
       frameworkId: framework.id,
       info,
@@ -937,6 +1105,10 @@ export class Master {
         continue;
       }
       const agent = agent_id ? this.agents.get(agent_id.value) : undefined;
+      // Unknown task on an agent still reregistering after a failover: no answer; the
+      // scheduler must ask again.
+      if (agent?.status === 'recovering') continue;
+      if (!agent_id && this.anyAgentRecovering()) continue;
       const base = {
         task_id,
         source: 'SOURCE_MASTER' as const,
@@ -971,6 +1143,11 @@ export class Master {
         });
       }
     }
+  }
+
+  private anyAgentRecovering(): boolean {
+    for (const agent of this.agents.values()) if (agent.status === 'recovering') return true;
+    return false;
   }
 
   private reconciliationStatus(task: TaskRecord): TaskStatus {
@@ -1045,10 +1222,15 @@ export class Master {
       task.statusUpdateUuid = status.uuid;
       const last = task.statuses[task.statuses.length - 1];
       if (last?.uuid !== status.uuid) {
-        const { data: _data, ...kept } = status;
-        task.statuses.push(kept);
+        // The master keeps statuses without their data, as Mesos does.
+        if (status.data === undefined) task.statuses.push(status);
+        else {
+          const { data: _data, ...kept } = status;
+          task.statuses.push(kept);
+        }
       }
       this.transition(task, latestState);
+      if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
     }
     this.sendUpdate(framework, status);
   }
@@ -1065,6 +1247,7 @@ export class Master {
     task.statusUpdateState = status.state;
     task.statusUpdateUuid = undefined;
     this.transition(task, status.state);
+    if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
   }
 
   /** The task's resources go back to its agent. */
@@ -1077,7 +1260,7 @@ export class Master {
       addTo(agent.free, task.resources);
       if (agent.status === 'active') this.allocatable.add(agent.id);
     }
-    if (task.executorId) {
+    if (task.executorInfo) {
       const executorKey = `${task.frameworkId}/${task.executorId}`;
       const stillUsed = [...agent.tasks.values()].some(
         (other) =>
@@ -1086,7 +1269,23 @@ export class Master {
           other.executorId === task.executorId &&
           !isTerminal(other.state),
       );
-      if (!stillUsed) agent.executors.delete(executorKey);
+      const executorPool = agent.executors.get(executorKey);
+      if (!stillUsed && executorPool) {
+        agent.executors.delete(executorKey);
+        if (framework) adjust(framework.allocated, executorPool, -1);
+        if (agent.status !== 'gone') addTo(agent.free, executorPool);
+        // The executor exits once its last task has ended, and the framework hears of it.
+        if (framework) {
+          this.send(framework, {
+            type: 'FAILURE',
+            failure: {
+              agent_id: { value: agent.id },
+              executor_id: { value: task.executorId! },
+              status: 0,
+            },
+          });
+        }
+      }
     }
   }
 
@@ -1265,7 +1464,7 @@ export class Master {
     const multiRole = framework.capabilities.has('MULTI_ROLE');
     const executorIds: { value: string }[] = [];
     const prefix = `${framework.id}/`;
-    for (const key of agent.executors)
+    for (const key of agent.executors.keys())
       if (key.startsWith(prefix)) executorIds.push({ value: key.slice(prefix.length) });
     const offer: Offer = {
       id: { value: record.id },

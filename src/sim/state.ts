@@ -25,7 +25,8 @@ export interface Subscriber {
   close(): void;
 }
 
-export type AgentStatus = 'active' | 'unreachable' | 'gone';
+/** `recovering`: known from before a master failover, not reregistered yet. */
+export type AgentStatus = 'active' | 'recovering' | 'unreachable' | 'gone';
 
 export interface AgentRecord {
   id: string;
@@ -40,11 +41,13 @@ export interface AgentRecord {
   offers: Set<string>;
   /** Live tasks by `frameworkId/taskId`. */
   tasks: Map<string, TaskRecord>;
-  /** Executors running here, `frameworkId/executorId`. */
-  executors: Set<string>;
+  /** Executors the master launched here (custom and default), `frameworkId/executorId` → their resources. */
+  executors: Map<string, Pool>;
   registeredTime: number;
   reregisteredTime?: number;
   unreachableTime?: number;
+  /** Pending "mark unreachable" after a partition began. */
+  partitionTimer?: Timer;
   sim: SimAgent;
 }
 

@@ -104,3 +104,35 @@ export function ack(master: Master, framework: FrameworkRecord, status: TaskStat
     acknowledge: { agent_id: status.agent_id!, task_id: status.task_id, uuid: status.uuid! },
   });
 }
+
+/** Acknowledges every update with a uuid not acknowledged yet (a well-behaved scheduler). */
+export function ackAll(
+  master: Master,
+  framework: FrameworkRecord,
+  stream: RecordingSubscriber,
+  acked = new Set<string>(),
+): Set<string> {
+  for (const status of stream.updates()) {
+    if (status.uuid && !acked.has(status.uuid)) {
+      acked.add(status.uuid);
+      ack(master, framework, status);
+    }
+  }
+  return acked;
+}
+
+/** Advances the clock in steps, acknowledging as it goes. */
+export function runFor(
+  clock: VirtualClock,
+  ms: number,
+  master: Master,
+  framework: FrameworkRecord,
+  stream: RecordingSubscriber,
+  stepMs = 100,
+): void {
+  const acked = new Set<string>();
+  for (let t = 0; t < ms; t += stepMs) {
+    clock.advance(stepMs);
+    ackAll(master, framework, stream, acked);
+  }
+}
