@@ -123,6 +123,7 @@ export class SchedulerClient {
   private everSubscribed = false;
   private disconnectedAt: number | undefined;
   private loop: Promise<void> | undefined;
+  private tearingDown = false;
 
   constructor(config: SchedulerClientConfig, options: SchedulerClientOptions = {}) {
     const resolved = resolveConfig(config);
@@ -284,7 +285,15 @@ export class SchedulerClient {
 
   /** Removes the framework from Mesos (all its tasks are killed), then stops the client. */
   async teardown(): Promise<void> {
-    await this.send((id) => teardownCall(id));
+    // The master closes the stream as soon as it removes the framework: that is no reason to
+    // resubscribe.
+    this.tearingDown = true;
+    try {
+      await this.send((id) => teardownCall(id));
+    } catch (error) {
+      this.tearingDown = false;
+      throw error;
+    }
     await this.stop();
   }
 
@@ -368,7 +377,7 @@ export class SchedulerClient {
         onEvent: (event) => this.deliver(event),
       });
       this.stream = undefined;
-      if (end.kind === 'stopped') return this.finish('stopped');
+      if (end.kind === 'stopped' || this.tearingDown) return this.finish('stopped');
       if (end.kind === 'terminal') {
         const kind =
           end.error.code === 'FrameworkRemoved'

@@ -547,6 +547,18 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     expect(m.callsOf('SUBSCRIBE')).toHaveLength(3);
   });
 
+  it('moves on from a master that accepts the connection but never answers', async () => {
+    const silent = await master('silent');
+    const good = await master('good');
+    silent.defaultSubscribe = { kind: 'hang' };
+    const { client: c, recorder } = await subscribed([silent.url, good.url], {
+      subscribeTimeoutMs: 100,
+    });
+    expect(c.master).toBe(good.url);
+    expect(silent.callsOf('SUBSCRIBE')).toHaveLength(1);
+    expect(recorder.of('disconnected')).toHaveLength(0);
+  });
+
   it('resubscribes with the id, and asks again, when saving the framework id fails', async () => {
     const m = await master('M1');
     let failures = 1;
@@ -588,6 +600,8 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     await recorder.done;
     expect(m.callsOf('TEARDOWN')).toHaveLength(1);
     expect(c.state).toBe('stopped');
+    expect(recorder.of('disconnected')).toHaveLength(0);
+    expect(m.callsOf('SUBSCRIBE')).toHaveLength(1);
   });
 
   it('never writes the secret to logs or errors', async () => {

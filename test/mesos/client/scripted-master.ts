@@ -137,6 +137,8 @@ export class ScriptedMaster {
       status: call.type === 'UPDATE_FRAMEWORK' ? 200 : 202,
     };
     reply(res, answer.status, answer.body ?? '');
+    // Like Mesos, removing the framework closes its stream.
+    if (call.type === 'TEARDOWN' && answer.status === 202) this.stream?.end();
   }
 
   private subscribe(call: Call, headers: IncomingHttpHeaders, res: ServerResponse): void {
