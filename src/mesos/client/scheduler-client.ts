@@ -20,6 +20,7 @@
  * }
  * ```
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../clock.ts';
@@ -145,9 +146,11 @@ export class SchedulerClient {
     );
     this.leader = new LeaderDetector(resolved.masters, resolved.maxRedirects, this.logger);
     this.onFrameworkId = options.onFrameworkId;
+    // Every call in flight listens for stop; hundreds at once are normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     this.id = resolved.frameworkId;
     this.savedId = resolved.frameworkId;
-    const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections };
+    const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections, noDelay: true };
     this.agents = { http: new http.Agent(pool), https: new https.Agent(pool) };
   }
 
