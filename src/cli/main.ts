@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MesetaError, UsageError } from '../errors.ts';
+import { register as registerSim } from './sim.ts';
 import { register as registerVersion } from './version.ts';
 
 /** Exit codes shared by every verb. */
@@ -19,7 +20,7 @@ export class ExitCode extends Error {
 
 export type VerbRegistrar = (program: Command) => void;
 
-const verbs: VerbRegistrar[] = [registerVersion];
+const verbs: VerbRegistrar[] = [registerVersion, registerSim];
 
 export function buildProgram(): Command {
   const program = new Command('meseta')

@@ -1,0 +1,178 @@
+/**
+ * A deliberately minimal Mesos HTTP client for the simulator's tests, independent of meseta's
+ * scheduler client: plain requests over node:http, and SUBSCRIBE over a raw socket so that the
+ * chunked framing itself can be checked (one RecordIO record per HTTP chunk).
+ */
+import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { encodeCall, decodeEvent, type Format, ContentTypes } from '../../src/mesos/codec.ts';
+import { RecordDecoder } from '../../src/mesos/recordio.ts';
+import type { Call, Event } from '../../src/mesos/scheduler-types.ts';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+}
+
+export function post(
+  url: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const data = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body: data,
+          text: data.toString(),
+        });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function postCall(
+  base: string,
+  call: Call,
+  streamId?: string,
+  format: Format = 'json',
+): Promise<Reply> {
+  return post(`${base}/api/v1/scheduler`, encodeCall(call, format), {
+    'Content-Type': ContentTypes[format],
+    ...(streamId ? { 'Mesos-Stream-Id': streamId } : {}),
+  });
+}
+
+/** Waits until `predicate` holds, polling; fails after `withinMs`. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false,
+  withinMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A SUBSCRIBE stream read straight off the socket. */
+export class EventStream {
+  status = 0;
+  headers: Record<string, string> = {};
+  readonly events: Event[] = [];
+  /** Raw payload of every HTTP chunk, to check the framing. */
+  readonly chunks: Buffer[] = [];
+  readonly records: Buffer[] = [];
+  ended = false;
+  errorBody = '';
+  private buffer = Buffer.alloc(0);
+  private headerDone = false;
+  private readonly decoder = new RecordDecoder();
+  private readonly socket: Socket;
+
+  constructor(
+    base: string,
+    call: Call,
+    readonly format: Format = 'json',
+    extraHeaders: Record<string, string> = {},
+  ) {
+    const url = new URL(`${base}/api/v1/scheduler`);
+    const body = encodeCall(call, format);
+    this.socket = connect(Number(url.port), url.hostname);
+    const headers = {
+      Host: url.host,
+      'Content-Type': ContentTypes[format],
+      Accept: ContentTypes[format],
+      'Content-Length': String(body.length),
+      ...extraHeaders,
+    };
+    this.socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\n` +
+        Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('') +
+        '\r\n',
+    );
+    this.socket.write(body);
+    this.socket.on('data', (data: Buffer) => this.onData(data));
+    this.socket.on('end', () => (this.ended = true));
+    this.socket.on('close', () => (this.ended = true));
+    this.socket.on('error', () => (this.ended = true));
+  }
+
+  get streamId(): string {
+    return this.headers['mesos-stream-id']!;
+  }
+
+  get frameworkId(): string {
+    return this.events.find((e) => e.type === 'SUBSCRIBED')!.subscribed!.framework_id.value;
+  }
+
+  async next(type: Event['type'], after = 0, withinMs = 5000): Promise<Event> {
+    return until(
+      `${type} event`,
+      () => this.events.slice(after).find((e) => e.type === type),
+      withinMs,
+    );
+  }
+
+  ofType(type: Event['type']): Event[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(data: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, data]);
+    if (!this.headerDone) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = this.buffer.subarray(0, end).toString().split('\r\n');
+      this.status = Number(lines[0]!.split(' ')[1]);
+      for (const line of lines.slice(1)) {
+        const i = line.indexOf(':');
+        this.headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      this.buffer = this.buffer.subarray(end + 4);
+      this.headerDone = true;
+    }
+    if (this.headers['transfer-encoding'] !== 'chunked') {
+      this.errorBody += this.buffer.toString();
+      this.buffer = Buffer.alloc(0);
+      return;
+    }
+    for (;;) {
+      const lineEnd = this.buffer.indexOf('\r\n');
+      if (lineEnd < 0) return;
+      const size = parseInt(this.buffer.subarray(0, lineEnd).toString(), 16);
+      if (this.buffer.length < lineEnd + 2 + size + 2) return;
+      const chunk = this.buffer.subarray(lineEnd + 2, lineEnd + 2 + size);
+      this.buffer = this.buffer.subarray(lineEnd + 2 + size + 2);
+      if (size === 0) {
+        this.ended = true;
+        return;
+      }
+      this.chunks.push(Buffer.from(chunk));
+      for (const record of this.decoder.push(chunk)) {
+        this.records.push(record);
+        this.events.push(decodeEvent(record, this.format));
+      }
+    }
+  }
+}
