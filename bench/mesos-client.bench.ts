@@ -11,6 +11,8 @@ import { encodeEvent, type Format } from '../src/mesos/codec.ts';
 import { encodeRecord } from '../src/mesos/recordio.ts';
 import type { Event } from '../src/mesos/scheduler-types.ts';
 import type { TaskStatus } from '../src/mesos/types.ts';
+import { generateCluster } from '../src/sim/cluster.ts';
+import { startSimulator } from '../src/sim/simulator.ts';
 import { ScriptedMaster } from '../test/mesos/client/scripted-master.ts';
 import type { BenchRow } from './run.ts';
 
@@ -104,10 +106,39 @@ async function decodeOverLoopback(format: Format, count: number): Promise<BenchR
   }
 }
 
-async function acceptCalls(format: Format, count: number, concurrency: number): Promise<BenchRow> {
+interface Target {
+  name: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function scriptedTarget(): Promise<Target> {
   const master = await ScriptedMaster.start('bench');
+  return { name: 'scripted master', url: master.url, close: () => master.close() };
+}
+
+async function simulatorTarget(): Promise<Target> {
+  const sim = await startSimulator({
+    cluster: generateCluster({ agents: 10 }),
+    port: 0,
+    seed: 1,
+  });
+  return { name: 'simulator', url: sim.url, close: () => sim.stop() };
+}
+
+/**
+ * ACCEPTs of one LAUNCH each, `concurrency` in flight. The offer ids are not live offers, so
+ * the simulator only validates and drops them (a TASK_DROPPED update per task): what is
+ * measured is the call path, encoding to 202, not the allocator.
+ */
+async function acceptCalls(
+  target: Target,
+  format: Format,
+  count: number,
+  concurrency: number,
+): Promise<BenchRow> {
   const client = new SchedulerClient({
-    masters: [master.url],
+    masters: [target.url],
     encoding: format,
     framework: { name: 'bench', user: 'root', roles: ['apps'] },
     maxCallConnections: concurrency,
@@ -133,19 +164,18 @@ async function acceptCalls(format: Format, count: number, concurrency: number): 
     };
     await Promise.all(Array.from({ length: concurrency }, worker).slice(0, 4)); // warm up
     next = 0;
-    master.calls.length = 0;
     const started = performance.now();
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
     return {
-      name: `ACCEPT calls/s, ${format}, scripted master`,
+      name: `ACCEPT calls/s, ${format}, ${target.name}`,
       value: Math.round(count / seconds),
       unit: 'calls/s',
       note: `${concurrency} in flight`,
     };
   } finally {
     await client.stop();
-    await master.close();
+    await target.close();
   }
 }
 
@@ -153,6 +183,11 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const format of formats) rows.push(decodeInMemory(format, 200_000));
   for (const format of formats) rows.push(await decodeOverLoopback(format, 100_000));
-  for (const format of formats) rows.push(await acceptCalls(format, 5_000, 16));
+  for (const format of formats) {
+    rows.push(await acceptCalls(await scriptedTarget(), format, 5_000, 16));
+  }
+  for (const format of formats) {
+    rows.push(await acceptCalls(await simulatorTarget(), format, 5_000, 16));
+  }
   return rows;
 }
