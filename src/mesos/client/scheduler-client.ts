@@ -200,7 +200,12 @@ export class SchedulerClient {
     if (this.currentState !== 'idle')
       throw new Error(`SchedulerClient already started (${this.currentState})`);
     this.currentState = 'subscribing';
-    this.loop = this.run();
+    this.loop = this.run().catch((error: unknown) => {
+      // Only a bug gets here; stop visibly rather than leave a client that silently does nothing.
+      this.logger.error('scheduler client failed', { error });
+      this.terminalError = error as MesetaError;
+      this.finish('stopped');
+    });
   }
 
   /** Closes the stream and the call connections; ends every event iterator. Tasks keep running. */

@@ -396,16 +396,16 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
 
   it('declares the stream dead after missed heartbeats and resubscribes', async () => {
     const m = await master();
-    m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.02 };
-    m.heartbeatMs = 20;
-    const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 5 });
+    m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.05 };
+    m.heartbeatMs = 50;
+    const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 6 });
     await recorder.next('heartbeat', () => true, 3);
     expect(recorder.of('disconnected')).toHaveLength(0);
     m.stream!.stopHeartbeats();
     const disconnected = await recorder.next('disconnected');
     expect(disconnected.reason).toBe('heartbeat-timeout');
     expect(disconnected.error.message).toMatch(
-      /No heartbeat from .* for \d+ ms \(5 intervals of 0.02 s\)/,
+      /No heartbeat from .* for \d+ ms \(6 intervals of 0.05 s\)/,
     );
     await recorder.next('reconnected');
     expect(m.callsOf('SUBSCRIBE')[1]!.call.framework_id).toEqual({ value: c.frameworkId });
@@ -540,7 +540,7 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
   it('gives up on a master that never sends SUBSCRIBED within the subscribe timeout', async () => {
     const m = await master();
     m.subscribeAnswers.push({ kind: 'hang' }, { kind: 'stream', subscribed: false });
-    const c = client([m.url], { subscribeTimeoutMs: 100 });
+    const c = client([m.url], { subscribeTimeoutMs: 300 });
     const recorder = new EventRecorder(c);
     c.start();
     await recorder.next('subscribed');
@@ -552,7 +552,7 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     const good = await master('good');
     silent.defaultSubscribe = { kind: 'hang' };
     const { client: c, recorder } = await subscribed([silent.url, good.url], {
-      subscribeTimeoutMs: 100,
+      subscribeTimeoutMs: 300,
     });
     expect(c.master).toBe(good.url);
     expect(silent.callsOf('SUBSCRIBE')).toHaveLength(1);
