@@ -24,7 +24,8 @@ type Kind = 'double' | 'int' | 'long' | 'bool' | 'string' | 'bytes' | 'enum' | '
 interface FieldPlan {
   field: protobuf.Field;
   name: string;
-  quotedName: string;
+  /** `"name":`, written before the value. */
+  keyPrefix: string;
   kind: Kind;
   repeated: boolean;
   map: boolean;
@@ -46,7 +47,7 @@ function planOf(type: protobuf.Type): FieldPlan[] {
     const entry: FieldPlan = {
       field,
       name: field.name,
-      quotedName: JSON.stringify(field.name),
+      keyPrefix: JSON.stringify(field.name) + ':',
       kind: kindOf(field),
       repeated: field.repeated,
       map: field.map,
@@ -100,27 +101,58 @@ export function writeMesosJson(name: MessageName, object: object): string {
   return writeMessage(messageType(name), object as Record<string, unknown>);
 }
 
+// Output goes into one array of parts joined at the end: building a 200 MB GET_STATE by string
+// concatenation and per-field temporaries spends most of its time in the garbage collector.
 function writeMessage(type: protobuf.Type, object: Record<string, unknown>): string {
-  let out = '{';
+  const out: string[] = [];
+  writeMessageTo(out, type, object);
+  return out.join('');
+}
+
+function writeMessageTo(out: string[], type: protobuf.Type, object: Record<string, unknown>): void {
+  out.push('{');
+  let first = true;
   for (const plan of planOf(type)) {
     const value = object[plan.name];
-    let text: string | undefined;
     if (value === undefined || value === null) {
-      text = plan.defaultJson;
+      if (plan.defaultJson === undefined) continue;
+      out.push(first ? plan.keyPrefix : ',' + plan.keyPrefix, plan.defaultJson);
     } else if (plan.map) {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length > 0) {
-        text = `{${entries.map(([k, v]) => `${quote(k)}:${writeValue(plan, v)}`).join(',')}}`;
+      const record = value as Record<string, unknown>;
+      let firstEntry = true;
+      for (const key in record) {
+        if (firstEntry) out.push(first ? plan.keyPrefix : ',' + plan.keyPrefix, '{');
+        else out.push(',');
+        firstEntry = false;
+        out.push(quote(key), ':');
+        writeValueTo(out, plan, record[key]);
       }
+      if (firstEntry) continue;
+      out.push('}');
     } else if (plan.repeated) {
       const items = value as unknown[];
-      if (items.length > 0) text = `[${items.map((item) => writeValue(plan, item)).join(',')}]`;
+      if (items.length === 0) continue;
+      out.push(first ? plan.keyPrefix : ',' + plan.keyPrefix, '[');
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out.push(',');
+        writeValueTo(out, plan, items[i]);
+      }
+      out.push(']');
     } else {
-      text = writeValue(plan, value);
+      out.push(first ? plan.keyPrefix : ',' + plan.keyPrefix);
+      writeValueTo(out, plan, value);
     }
-    if (text !== undefined) out += (out.length > 1 ? ',' : '') + plan.quotedName + ':' + text;
+    first = false;
   }
-  return out + '}';
+  out.push('}');
+}
+
+function writeValueTo(out: string[], plan: FieldPlan, value: unknown): void {
+  if (plan.kind === 'message') {
+    writeMessageTo(out, plan.messageType!, value as Record<string, unknown>);
+  } else {
+    out.push(writeValue(plan, value));
+  }
 }
 
 function writeValue(plan: FieldPlan, value: unknown): string {
@@ -157,23 +189,22 @@ function enumValueName(plan: FieldPlan, value: unknown): string {
   throw new CodecError(`Unknown value ${JSON.stringify(value)} for enum ${type.name}`, plan.name);
 }
 
+const integerText = /^-?\d+$/;
+
 function formatLong(value: unknown, field: string): string {
   const text = typeof value === 'string' ? value : String(value);
-  if (!/^-?\d+$/.test(text)) {
+  if (!integerText.test(text)) {
     throw new CodecError(`Expected a 64-bit integer, got ${JSON.stringify(value)}`, field);
   }
   return text;
 }
 
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
-  return false;
-}
-
 /** A JSON string literal the way rapidjson writes it (uppercase \u00XX escapes). */
 function quote(text: string): string {
   const json = JSON.stringify(text);
-  if (!hasControlCharacter(text)) return json;
+  // JSON.stringify writes control characters other than \b\f\n\r\t as lowercase \u00xx;
+  // only then (or for a literal backslash-u in the text) is the slower exact path needed.
+  if (json.indexOf('\\u') < 0) return json;
   let out = '"';
   for (const char of text) {
     const code = char.charCodeAt(0);
@@ -205,6 +236,12 @@ export function formatDouble(value: number): string {
   if (value === Infinity) return '"Infinity"';
   if (value === -Infinity) return '"-Infinity"';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  // Fast paths: JavaScript's shortest round-trip digits agree with rapidjson's layout for
+  // integers below 1e21 and for plain decimals (JavaScript switches to exponents below 1e-6,
+  // rapidjson below 1e-6 too; both print 0.000001).
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value) + '.0';
+  const plain = String(value);
+  if (plain.indexOf('e') < 0) return plain;
   const sign = value < 0 ? '-' : '';
   const [mantissa, exponentText] = Math.abs(value).toExponential().split('e') as [string, string];
   const digits = mantissa.replace('.', '');

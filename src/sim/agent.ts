@@ -83,6 +83,8 @@ interface Executor {
   timers: Timer[];
   health?: HealthChecker;
   lastStatus?: TaskStatus;
+  /** Shared by every status of this executor (100,000 tasks make copies add up). */
+  containerStatus?: TaskStatus['container_status'];
   killing: boolean;
   killedByHealthCheck: boolean;
   terminated: boolean;
@@ -327,14 +329,22 @@ export class SimAgent {
       timestamp: this.clock.now() / 1000,
       uuid: this.random.uuidBytes().toString('base64'),
       ...(extra.healthy !== undefined ? { healthy: extra.healthy } : {}),
-      container_status: {
-        container_id: { value: executor.containerId },
-        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.ip }] }],
-        ...(executor.process?.pid ? { executor_pid: executor.process.pid } : {}),
-      },
+      container_status: this.containerStatus(executor),
     };
     executor.lastStatus = status;
     this.enqueue(executor.key, executor.spec.frameworkId, status);
+  }
+
+  private containerStatus(executor: Executor): TaskStatus['container_status'] {
+    const pid = executor.process?.pid;
+    if (!executor.containerStatus || (pid && executor.containerStatus.executor_pid !== pid)) {
+      executor.containerStatus = {
+        container_id: { value: executor.containerId },
+        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.ip }] }],
+        ...(pid ? { executor_pid: pid } : {}),
+      };
+    }
+    return executor.containerStatus;
   }
 
   private enqueue(key: string, frameworkId: string, status: TaskStatus): void {

@@ -25,6 +25,7 @@ import type {
 import { SimAgent, defaultAgentTimings, type AgentTimings } from './agent.ts';
 import { domainInfo, type AgentSpec } from './cluster.ts';
 import { Random } from './random.ts';
+import { UpdateChannel } from './update-channel.ts';
 import {
   addTo,
   clonePool,
@@ -69,6 +70,11 @@ export interface MasterOptions {
   heartbeatIntervalMs?: number;
   /** `--offer_timeout`; unset means offers never time out. */
   offerTimeoutMs?: number;
+  /**
+   * How long a partitioned agent goes unanswered before the master marks it unreachable:
+   * `agent_ping_timeout` × `max_agent_ping_timeouts`, 15 s × 5 in Mesos.
+   */
+  agentUnreachableTimeoutMs?: number;
   /** `--executor_shutdown_grace_period`, default 5 s. */
   executorShutdownGraceMs?: number;
   timings?: Partial<AgentTimings>;
@@ -97,8 +103,13 @@ const partitionAwareOnly: ReadonlySet<TaskState> = new Set([
 export type UpdateFrameworkResult = { status: 200 } | { status: 400 | 403 | 409; error: string };
 
 export class Master {
-  readonly id: string;
+  id: string;
   readonly info: MasterInfo;
+  /** Agent → master status updates, where update faults are injected. */
+  readonly updates: UpdateChannel;
+  private readonly agentUnreachableTimeoutMs: number;
+  private recoveredAt = 0;
+  private reregisterTimers: Timer[] = [];
   readonly clock: Clock;
   readonly startTime: number;
   readonly random: Random;
@@ -134,6 +145,8 @@ export class Master {
     this.allocationIntervalMs = options.allocationIntervalMs ?? 1000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
     this.offerTimeoutMs = options.offerTimeoutMs;
+    this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? 75_000;
+    this.updates = new UpdateChannel(this.clock);
     this.executorShutdownGraceMs = options.executorShutdownGraceMs ?? 5000;
     this.region = options.region;
     this.startTime = this.clock.now();
@@ -195,7 +208,13 @@ export class Master {
       framework.failoverTimer?.cancel();
       if (framework.subscriber) this.detach(framework);
     }
-    for (const agent of this.agents.values()) agent.sim.destroy();
+    for (const agent of this.agents.values()) {
+      agent.partitionTimer?.cancel();
+      agent.sim.destroy();
+    }
+    for (const offer of this.offers.values()) offer.timer?.cancel();
+    for (const timer of this.reregisterTimers) timer.cancel();
+    this.updates.clear();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -211,7 +230,7 @@ export class Master {
       this.random,
       {
         statusUpdate: (agentId, frameworkId, status, latest) =>
-          this.statusUpdate(agentId, frameworkId, status, latest),
+          this.updates.deliver(() => this.statusUpdate(agentId, frameworkId, status, latest)),
       },
       { timings: this.timings, local: this.local },
     );
@@ -253,6 +272,33 @@ export class Master {
   }
 
   /**
+   * Cuts the agent off: its updates stop arriving at once, and after the ping timeout
+   * (`agentUnreachableTimeoutMs`) the master marks it unreachable.
+   */
+  partitionAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.status !== 'active' || agent.partitionTimer) return;
+    agent.sim.reachable = false;
+    agent.partitionTimer = this.clock.setTimeout(() => {
+      agent.partitionTimer = undefined;
+      this.markAgentUnreachable(agentId);
+    }, this.agentUnreachableTimeoutMs);
+  }
+
+  /** Ends a partition: before the timeout nothing else happens; after it the agent reregisters. */
+  healAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    if (agent.partitionTimer) {
+      agent.partitionTimer.cancel();
+      agent.partitionTimer = undefined;
+      agent.sim.reconnect();
+    } else if (agent.status === 'unreachable') {
+      this.reconnectAgent(agentId);
+    }
+  }
+
+  /**
    * The agent stops answering: after the ping timeout Mesos marks it unreachable. Its offers
    * are rescinded, its tasks become TASK_UNREACHABLE (or TASK_LOST for frameworks that are
    * not partition-aware), and every connected framework gets FAILURE{agent_id}.
@@ -260,6 +306,8 @@ export class Master {
   markAgentUnreachable(agentId: string): void {
     const agent = this.agents.get(agentId);
     if (!agent || agent.status !== 'active') return;
+    agent.partitionTimer?.cancel();
+    agent.partitionTimer = undefined;
     agent.sim.reachable = false;
     agent.status = 'unreachable';
     agent.unreachableTime = this.clock.now();
@@ -317,6 +365,8 @@ export class Master {
     const agent = this.agents.get(agentId);
     if (!agent || agent.status === 'gone') return;
     const wasActive = agent.status === 'active';
+    agent.partitionTimer?.cancel();
+    agent.partitionTimer = undefined;
     agent.status = 'gone';
     agent.sim.reachable = false;
     this.allocatable.delete(agentId);
@@ -337,6 +387,63 @@ export class Master {
     agent.tasks.clear();
     agent.sim.destroy();
     if (wasActive) this.broadcastFailure(agentId);
+  }
+
+  /** Whether the master is still recovering after a failover (the API answers 503). */
+  get recovering(): boolean {
+    return this.clock.now() < this.recoveredAt;
+  }
+
+  /**
+   * A master failover: a new leader with a new id and an empty memory of offers, filters,
+   * completed frameworks and completed tasks. Every framework stream drops; frameworks are
+   * known again as "recovered" and must resubscribe with their id. The API answers 503 for
+   * `recoveryMs`; agents reregister `agentReregisterMs` later, resending pending updates.
+   * (Simplification: tasks stay known across the failover, as if every agent had
+   * reregistered, except that reconciliation of unknown tasks on a recovering agent gets no
+   * answer, as in Mesos.)
+   */
+  failover(options: { recoveryMs?: number; agentReregisterMs?: number } = {}): void {
+    const recoveryMs = options.recoveryMs ?? 0;
+    const reregisterMs = options.agentReregisterMs ?? 1000;
+    this.id = this.random.uuid();
+    this.info.id = this.id;
+    this.recoveredAt = this.clock.now() + recoveryMs;
+    this.frameworkSeq = 0;
+    this.offerSeq = 0;
+    this.completed.clear();
+    for (const framework of this.frameworks.values()) {
+      for (const offerId of [...framework.offers]) this.discardOffer(offerId, undefined);
+      if (framework.subscriber) {
+        const subscriber = framework.subscriber;
+        this.detach(framework);
+        subscriber.close();
+      }
+      framework.failoverTimer?.cancel();
+      framework.failoverTimer = undefined;
+      framework.active = false;
+      framework.recovered = true;
+      framework.filters.clear();
+      framework.suppressed.clear();
+      framework.completedTasks = [];
+    }
+    for (const agent of this.agents.values()) {
+      if (agent.status !== 'active') continue;
+      agent.status = 'recovering';
+      agent.sim.reachable = false;
+      this.allocatable.delete(agent.id);
+      this.reregisterTimers.push(
+        this.clock.setTimeout(() => {
+          if (agent.status !== 'recovering') return;
+          agent.status = 'active';
+          agent.reregisteredTime = this.clock.now();
+          this.allocatable.add(agent.id);
+          agent.sim.reconnect();
+          this.requestAllocation();
+        }, recoveryMs + reregisterMs),
+      );
+    }
+    this.log.info('master failed over', { master: this.id });
   }
 
   private broadcastFailure(agentId: string): void {
@@ -941,6 +1048,10 @@ export class Master {
         continue;
       }
       const agent = agent_id ? this.agents.get(agent_id.value) : undefined;
+      // Unknown task on an agent still reregistering after a failover: no answer; the
+      // scheduler must ask again.
+      if (agent?.status === 'recovering') continue;
+      if (!agent_id && this.anyAgentRecovering()) continue;
       const base = {
         task_id,
         source: 'SOURCE_MASTER' as const,
@@ -975,6 +1086,11 @@ export class Master {
         });
       }
     }
+  }
+
+  private anyAgentRecovering(): boolean {
+    for (const agent of this.agents.values()) if (agent.status === 'recovering') return true;
+    return false;
   }
 
   private reconciliationStatus(task: TaskRecord): TaskStatus {
@@ -1049,8 +1165,12 @@ export class Master {
       task.statusUpdateUuid = status.uuid;
       const last = task.statuses[task.statuses.length - 1];
       if (last?.uuid !== status.uuid) {
-        const { data: _data, ...kept } = status;
-        task.statuses.push(kept);
+        // The master keeps statuses without their data, as Mesos does.
+        if (status.data === undefined) task.statuses.push(status);
+        else {
+          const { data: _data, ...kept } = status;
+          task.statuses.push(kept);
+        }
       }
       this.transition(task, latestState);
     }

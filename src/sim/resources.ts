@@ -126,36 +126,31 @@ export function poolFromResources(resources: readonly Resource[] | undefined): {
   const pool = emptyPool();
   const problems: string[] = [];
   for (const resource of resources ?? []) {
-    const part = emptyPool();
+    const name = resource.name;
     if (resource.type === 'SCALAR') {
       const value = resource.scalar?.value;
       if (value === undefined || !Number.isFinite(value) || value < 0) {
-        problems.push(`Invalid scalar resource ${resource.name}: ${value}`);
-        continue;
+        problems.push(`Invalid scalar resource ${name}: ${value}`);
+      } else if (value > 0) {
+        pool.scalars[name] = fixed((pool.scalars[name] ?? 0) + value);
       }
-      if (value === 0) continue;
-      part.scalars[resource.name] = fixed(value);
     } else if (resource.type === 'RANGES') {
-      const list: Interval[] = [];
+      const list = pool.ranges[name] ?? [];
       for (const range of resource.ranges?.range ?? []) {
         const begin = Number(range.begin);
         const end = Number(range.end);
-        if (!(begin <= end)) {
-          problems.push(`Invalid range [${range.begin}-${range.end}] of resource ${resource.name}`);
-          continue;
-        }
-        list.push([begin, end]);
+        if (begin <= end) list.push([begin, end]);
+        else problems.push(`Invalid range [${range.begin}-${range.end}] of resource ${name}`);
       }
-      if (list.length > 0) part.ranges[resource.name] = mergeIntervals(list);
+      if (list.length > 0) pool.ranges[name] = list;
     } else if (resource.type === 'SET') {
       const items = resource.set?.item ?? [];
-      if (items.length > 0) part.sets[resource.name] = [...items];
+      if (items.length > 0) pool.sets[name] = [...new Set([...(pool.sets[name] ?? []), ...items])];
     } else {
-      problems.push(`Unsupported resource type ${resource.type} for ${resource.name}`);
-      continue;
+      problems.push(`Unsupported resource type ${resource.type} for ${name}`);
     }
-    addTo(pool, part);
   }
+  for (const name in pool.ranges) pool.ranges[name] = mergeIntervals(pool.ranges[name]!);
   return { pool, problems };
 }
 

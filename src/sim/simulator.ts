@@ -11,6 +11,8 @@
  */
 import { realClock } from '../clock.ts';
 import type { ClusterSpec } from './cluster.ts';
+import { Faults } from './faults.ts';
+import { controlHandler } from './http/control-endpoint.ts';
 import { SimServer } from './http/server.ts';
 import { Master, type MasterOptions } from './master.ts';
 
@@ -22,11 +24,16 @@ export interface SimulatorOptions extends Partial<MasterOptions> {
 }
 
 export class Simulator {
+  /** Faults on demand, in process (the same as the `/sim/v1` control API). */
+  readonly faults: Faults;
+
   constructor(
     readonly master: Master,
     readonly server: SimServer,
     readonly url: string,
-  ) {}
+  ) {
+    this.faults = new Faults(master, server);
+  }
 
   async stop(): Promise<void> {
     this.master.stop();
@@ -48,5 +55,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   for (const spec of cluster.agents) master.addAgent(spec);
   master.start();
   server.attach(master);
-  return new Simulator(master, server, `http://${host}:${bound}`);
+  const simulator = new Simulator(master, server, `http://${host}:${bound}`);
+  server.mount(
+    '/sim/v1',
+    controlHandler(
+      () => master,
+      () => simulator.faults,
+    ),
+  );
+  return simulator;
 }

@@ -25,7 +25,8 @@ export interface Subscriber {
   close(): void;
 }
 
-export type AgentStatus = 'active' | 'unreachable' | 'gone';
+/** `recovering`: known from before a master failover, not reregistered yet. */
+export type AgentStatus = 'active' | 'recovering' | 'unreachable' | 'gone';
 
 export interface AgentRecord {
   id: string;
@@ -45,6 +46,8 @@ export interface AgentRecord {
   registeredTime: number;
   reregisteredTime?: number;
   unreachableTime?: number;
+  /** Pending "mark unreachable" after a partition began. */
+  partitionTimer?: Timer;
   sim: SimAgent;
 }
 

@@ -433,3 +433,123 @@ describe('other endpoints', () => {
     expect(reply.status).toBe(406);
   });
 });
+
+describe('every other call over HTTP', () => {
+  it('KILL, RECONCILE, SHUTDOWN, MESSAGE, REQUEST, inverse offers and operations answer 202', async () => {
+    const stream = open(
+      sim.url,
+      subscribeCall({
+        capabilities: [{ type: 'TASK_KILLING_STATE' }, { type: 'PARTITION_AWARE' }],
+      }),
+    );
+    const offer = (await stream.next('OFFERS')).offers!.offers![0]!;
+    const fid = { value: stream.frameworkId };
+    const call = (c: Omit<Call, 'framework_id'>) =>
+      postCall(sim.url, { ...c, framework_id: fid } as Call, stream.streamId);
+    const launch = (id: string) =>
+      call({
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: [offer.id],
+          operations: [
+            {
+              type: 'LAUNCH',
+              launch: {
+                task_infos: ['a', 'b'].map((suffix) => ({
+                  name: id,
+                  task_id: { value: `${id}-${suffix}` },
+                  agent_id: offer.agent_id,
+                  resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }],
+                  command: { value: 'x' },
+                })),
+              },
+            },
+            { type: 'RESERVE', id: { value: 'op-1' }, reserve: { resources: [] } },
+          ],
+        },
+      });
+    expect((await launch('t')).status).toBe(202);
+    const unsupported = await stream.next('UPDATE_OPERATION_STATUS');
+    expect(unsupported.update_operation_status!.status).toMatchObject({
+      operation_id: { value: 'op-1' },
+      state: 'OPERATION_ERROR',
+    });
+    const statusOf = (id: string, state: string) =>
+      until(`${id} ${state}`, () =>
+        stream
+          .ofType('UPDATE')
+          .map((e) => e.update!.status)
+          .find((s) => s.task_id.value === id && s.state === state),
+      );
+    const ack = async (id: string, state: string) => {
+      const status = await statusOf(id, state);
+      await call({
+        type: 'ACKNOWLEDGE',
+        acknowledge: { agent_id: status.agent_id!, task_id: status.task_id, uuid: status.uuid! },
+      });
+    };
+    for (const id of ['t-a', 't-b']) {
+      await ack(id, 'TASK_STARTING');
+      await ack(id, 'TASK_RUNNING');
+    }
+
+    expect((await call({ type: 'KILL', kill: { task_id: { value: 't-a' } } })).status).toBe(202);
+    await ack('t-a', 'TASK_KILLING');
+    await statusOf('t-a', 'TASK_KILLED');
+
+    expect(
+      (
+        await call({
+          type: 'SHUTDOWN',
+          shutdown: { executor_id: { value: 't-b' }, agent_id: offer.agent_id },
+        })
+      ).status,
+    ).toBe(202);
+    await ack('t-b', 'TASK_KILLING');
+    await statusOf('t-b', 'TASK_KILLED');
+
+    expect(
+      (await call({ type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'ghost' } }] } }))
+        .status,
+    ).toBe(202);
+    expect((await statusOf('ghost', 'TASK_UNKNOWN')).reason).toBe('REASON_RECONCILIATION');
+
+    const reconcileOps = await call({
+      type: 'RECONCILE_OPERATIONS',
+      reconcile_operations: {
+        operations: [{ operation_id: { value: 'op-9' }, agent_id: offer.agent_id }],
+      },
+    });
+    expect(reconcileOps.status).toBe(202);
+    await until('operation reconciliation', () =>
+      stream
+        .ofType('UPDATE_OPERATION_STATUS')
+        .find((e) => e.update_operation_status!.status.operation_id?.value === 'op-9'),
+    );
+
+    const accepted = [
+      await call({
+        type: 'MESSAGE',
+        message: { agent_id: offer.agent_id, executor_id: { value: 't-a' }, data: 'aGk=' },
+      }),
+      await call({ type: 'REQUEST', request: { requests: [{ agent_id: offer.agent_id }] } }),
+      await call({
+        type: 'ACCEPT_INVERSE_OFFERS',
+        accept_inverse_offers: { inverse_offer_ids: [{ value: 'i' }] },
+      }),
+      await call({
+        type: 'DECLINE_INVERSE_OFFERS',
+        decline_inverse_offers: { inverse_offer_ids: [{ value: 'i' }] },
+      }),
+      await call({
+        type: 'ACKNOWLEDGE_OPERATION_STATUS',
+        acknowledge_operation_status: {
+          agent_id: offer.agent_id,
+          uuid: Buffer.from(sim.master.random.uuidBytes()).toString('base64'),
+          operation_id: { value: 'op-1' },
+        },
+      }),
+    ];
+    expect(accepted.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+  });
+});

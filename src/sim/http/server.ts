@@ -20,6 +20,13 @@ export type RouteHandler = (
   path: string,
 ) => Promise<void> | void;
 
+const apiRoutes: Record<string, 'scheduler' | 'operator'> = {
+  '/api/v1/scheduler': 'scheduler',
+  '/master/api/v1/scheduler': 'scheduler',
+  '/api/v1': 'operator',
+  '/master/api/v1': 'operator',
+};
+
 export class SimServer {
   private readonly server: Server;
   private master: Master | undefined;
@@ -74,13 +81,14 @@ export class SimServer {
     const master = this.master;
     if (!master) return sendText(response, 503, 'No leader elected');
     if (this.apiDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.apiDelayMs));
+    const api = apiRoutes[path];
+    if (api) {
+      if (master.recovering) return sendText(response, 503, 'Master has not finished recovery');
+      return api === 'scheduler'
+        ? handleSchedulerRequest(master, request, response)
+        : handleOperatorRequest(master, request, response);
+    }
     switch (path) {
-      case '/api/v1/scheduler':
-      case '/master/api/v1/scheduler':
-        return handleSchedulerRequest(master, request, response);
-      case '/api/v1':
-      case '/master/api/v1':
-        return handleOperatorRequest(master, request, response);
       case '/master/state':
       case '/master/state.json':
       case '/state':
