@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../src/clock.ts';
 import type { AcknowledgeResult } from '../../../src/mesos/client/scheduler-client.ts';
 import { SchedulerClient } from '../../../src/mesos/client/scheduler-client.ts';
+import { NotSubscribedError } from '../../../src/mesos/client/errors.ts';
 import type { Format } from '../../../src/mesos/codec.ts';
 import type { Offer, TaskInfo } from '../../../src/mesos/types.ts';
 import { generateCluster } from '../../../src/sim/cluster.ts';
@@ -194,6 +195,39 @@ describe.each(['json', 'protobuf'] as const)(
       expect(subscribed.master).toBe(`http://127.0.0.1:${port}`);
       await recorder.next('offers');
       await c.revive();
+    });
+
+    it('rides out a master failover: stream closed, 503 while recovering, same id, tasks kept', async () => {
+      const sim = await simulator();
+      const { client: c, recorder } = client([sim.url]);
+      c.start();
+      const subscribed = await recorder.next('subscribed');
+      const { offers } = await recorder.next('offers');
+      await c.launch([offers[0]!.id], [task(offers[0]!, 'db.1')]);
+      await recorder.next('update', (e) => e.status.state === 'TASK_RUNNING');
+
+      sim.faults.failoverMaster({ recoveryMs: 300, agentReregisterMs: 50 });
+      const disconnected = await recorder.next('disconnected');
+      expect(['dropped', 'ended']).toContain(disconnected.reason);
+      await expect(c.revive()).rejects.toBeInstanceOf(NotSubscribedError);
+      const reconnected = await recorder.next('reconnected');
+      expect(reconnected.frameworkId).toBe(subscribed.frameworkId);
+      // The master answered 503 "Master has not finished recovery" until it had recovered.
+      expect(reconnected.attempts).toBeGreaterThan(1);
+      expect(reconnected.downtimeMs).toBeGreaterThanOrEqual(250);
+
+      await until(
+        async () => {
+          await c.reconcile([{ task_id: { value: 'db.1' } }]);
+          return recorder
+            .of('update')
+            .some(
+              (e) =>
+                e.status.reason === 'REASON_RECONCILIATION' && e.status.state === 'TASK_RUNNING',
+            );
+        },
+        { what: 'db.1 to be RUNNING after the failover', every: 50 },
+      );
     });
 
     it('fails over to a new master mid-stream and resubscribes with the same framework id', async () => {
