@@ -211,7 +211,7 @@ export class SchedulerClient {
   /** Closes the stream and the call connections; ends every event iterator. Tasks keep running. */
   async stop(): Promise<void> {
     if (this.currentState === 'idle') this.finish('stopped');
-    this.stopping.abort(new NotSubscribedError('UNKNOWN', 'stopped'));
+    this.stopping.abort(new Error('the scheduler client stopped'));
     await this.loop;
   }
 
@@ -353,6 +353,9 @@ export class SchedulerClient {
       const status = response.statusCode ?? 0;
       const ok = status === 202 || (type === 'UPDATE_FRAMEWORK' && status === 200);
       if (!ok) throw new MesosCallError(type, status, text);
+    } catch (error) {
+      if (this.stopping.signal.aborted) throw new NotSubscribedError(type, 'stopped');
+      throw error;
     } finally {
       limit.dispose();
     }

@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/log.ts';
 import {
   FrameworkFailedOverError,
   FrameworkRemovedError,
+  MasterUnreachableError,
   MesosCallError,
   NotSubscribedError,
   SubscribeRefusedError,
@@ -591,6 +592,26 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     expect(c.state).toBe('stopped');
     await until(() => m.stream!.closed, { what: 'the master to see the stream close' });
     await expect(c.revive()).rejects.toBeInstanceOf(NotSubscribedError);
+  });
+
+  it('fails a call in flight with NotSubscribedError when stopped, and times out unanswered calls', async () => {
+    const m = await master();
+    const { client: c } = await subscribed([m.url], { callTimeoutMs: 200 });
+    m.callAnswers.push({ status: 0, hang: true });
+    const slow = await c.revive().catch((e: unknown) => e);
+    expect(slow).toBeInstanceOf(MasterUnreachableError);
+    expect((slow as Error).message).toMatch(
+      /^REVIVE to http:\/\/127\.0\.0\.1:\d+: no answer within 200 ms$/,
+    );
+    m.callAnswers.push({ status: 0, hang: true });
+    const inFlight = c.kill({ value: 't' }).catch((e: unknown) => e);
+    await m.waitForCall('KILL');
+    await c.stop();
+    const error = await inFlight;
+    expect(error).toBeInstanceOf(NotSubscribedError);
+    expect((error as Error).message).toBe(
+      'Cannot send KILL: the scheduler is not subscribed (stopped)',
+    );
   });
 
   it('teardown() sends TEARDOWN and stops', async () => {

@@ -68,10 +68,13 @@ describe.each(['json', 'protobuf'] as const)(
       const recorder = new EventRecorder(c);
       // Acknowledge every update as it arrives, as a framework must.
       const acks: { task: string; state: string; result: AcknowledgeResult }[] = [];
+      const ackErrors: Error[] = [];
       c.on('update', ({ status }) => {
-        void c
-          .acknowledge(status)
-          .then((result) => acks.push({ task: status.task_id.value, state: status.state, result }));
+        c.acknowledge(status).then(
+          (result) => acks.push({ task: status.task_id.value, state: status.state, result }),
+          // A master failing over answers 503 meanwhile; Mesos resends unacknowledged updates.
+          (error: unknown) => ackErrors.push(error as Error),
+        );
       });
       return { client: c, recorder, acks };
     }
