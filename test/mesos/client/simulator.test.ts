@@ -4,9 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../src/clock.ts';
-import type { AcknowledgeResult } from '../../../src/mesos/client/scheduler-client.ts';
-import { SchedulerClient } from '../../../src/mesos/client/scheduler-client.ts';
-import { NotSubscribedError } from '../../../src/mesos/client/errors.ts';
+import {
+  NotSubscribedError,
+  SchedulerClient,
+  type AcknowledgeResult,
+} from '../../../src/mesos/client/index.ts';
 import type { Format } from '../../../src/mesos/codec.ts';
 import type { Offer, TaskInfo } from '../../../src/mesos/types.ts';
 import { generateCluster } from '../../../src/sim/cluster.ts';
