@@ -20,6 +20,7 @@
  * }
  * ```
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../clock.ts';
@@ -123,6 +124,7 @@ export class SchedulerClient {
   private everSubscribed = false;
   private disconnectedAt: number | undefined;
   private loop: Promise<void> | undefined;
+  private tearingDown = false;
 
   constructor(config: SchedulerClientConfig, options: SchedulerClientOptions = {}) {
     const resolved = resolveConfig(config);
@@ -144,9 +146,11 @@ export class SchedulerClient {
     );
     this.leader = new LeaderDetector(resolved.masters, resolved.maxRedirects, this.logger);
     this.onFrameworkId = options.onFrameworkId;
+    // Every call in flight listens for stop; hundreds at once are normal, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     this.id = resolved.frameworkId;
     this.savedId = resolved.frameworkId;
-    const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections };
+    const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections, noDelay: true };
     this.agents = { http: new http.Agent(pool), https: new https.Agent(pool) };
   }
 
@@ -196,13 +200,18 @@ export class SchedulerClient {
     if (this.currentState !== 'idle')
       throw new Error(`SchedulerClient already started (${this.currentState})`);
     this.currentState = 'subscribing';
-    this.loop = this.run();
+    this.loop = this.run().catch((error: unknown) => {
+      // Only a bug gets here; stop visibly rather than leave a client that silently does nothing.
+      this.logger.error('scheduler client failed', { error });
+      this.terminalError = error as MesetaError;
+      this.finish('stopped');
+    });
   }
 
   /** Closes the stream and the call connections; ends every event iterator. Tasks keep running. */
   async stop(): Promise<void> {
     if (this.currentState === 'idle') this.finish('stopped');
-    this.stopping.abort(new NotSubscribedError('UNKNOWN', 'stopped'));
+    this.stopping.abort(new Error('the scheduler client stopped'));
     await this.loop;
   }
 
@@ -284,7 +293,15 @@ export class SchedulerClient {
 
   /** Removes the framework from Mesos (all its tasks are killed), then stops the client. */
   async teardown(): Promise<void> {
-    await this.send((id) => teardownCall(id));
+    // The master closes the stream as soon as it removes the framework: that is no reason to
+    // resubscribe.
+    this.tearingDown = true;
+    try {
+      await this.send((id) => teardownCall(id));
+    } catch (error) {
+      this.tearingDown = false;
+      throw error;
+    }
     await this.stop();
   }
 
@@ -336,6 +353,9 @@ export class SchedulerClient {
       const status = response.statusCode ?? 0;
       const ok = status === 202 || (type === 'UPDATE_FRAMEWORK' && status === 200);
       if (!ok) throw new MesosCallError(type, status, text);
+    } catch (error) {
+      if (this.stopping.signal.aborted) throw new NotSubscribedError(type, 'stopped');
+      throw error;
     } finally {
       limit.dispose();
     }
@@ -368,7 +388,7 @@ export class SchedulerClient {
         onEvent: (event) => this.deliver(event),
       });
       this.stream = undefined;
-      if (end.kind === 'stopped') return this.finish('stopped');
+      if (end.kind === 'stopped' || this.tearingDown) return this.finish('stopped');
       if (end.kind === 'terminal') {
         const kind =
           end.error.code === 'FrameworkRemoved'

@@ -76,17 +76,20 @@ export async function runSubscription(ctx: SubscriptionContext): Promise<Subscri
   if (ctx.stop.aborted) return { kind: 'stopped' };
   ctx.stop.addEventListener('abort', onStop, { once: true });
   let subscribedInfo: Subscribed | undefined;
-  const watchdog = new Watchdog(ctx.clock, ctx.subscribeTimeoutMs, (silentMs) =>
-    attempt.abort(
-      subscribedInfo
-        ? new StreamError(
-            'heartbeat-timeout',
-            `No heartbeat from ${origin(subscribedInfo.url)} for ${silentMs} ms ` +
-              `(${ctx.missedHeartbeats} intervals of ${subscribedInfo.heartbeatIntervalSeconds} s)`,
-          )
-        : new MasterUnreachableError(`SUBSCRIBE: no SUBSCRIBED event within ${silentMs} ms`),
-    ),
-  );
+  // Started once the stream is open; until then each master has its own answer timeout.
+  let watchdog: Watchdog | undefined;
+  const startWatchdog = () =>
+    new Watchdog(ctx.clock, ctx.subscribeTimeoutMs, (silentMs) =>
+      attempt.abort(
+        subscribedInfo
+          ? new StreamError(
+              'heartbeat-timeout',
+              `No heartbeat from ${origin(subscribedInfo.url)} for ${silentMs} ms ` +
+                `(${ctx.missedHeartbeats} intervals of ${subscribedInfo.heartbeatIntervalSeconds} s)`,
+            )
+          : new MasterUnreachableError(`SUBSCRIBE: no SUBSCRIBED event within ${silentMs} ms`),
+      ),
+    );
   try {
     return await stream();
   } catch (error) {
@@ -94,7 +97,7 @@ export async function runSubscription(ctx: SubscriptionContext): Promise<Subscri
     const reason = attempt.signal.aborted ? attempt.signal.reason : error;
     return retry(reason, subscribedInfo !== undefined);
   } finally {
-    watchdog.cancel();
+    watchdog?.cancel();
     ctx.stop.removeEventListener('abort', onStop);
     attempt.abort(new StreamError('ended', 'subscription finished'));
   }
@@ -102,18 +105,18 @@ export async function runSubscription(ctx: SubscriptionContext): Promise<Subscri
   async function stream(): Promise<SubscriptionEnd> {
     const body = encodeCall(ctx.call, ctx.format);
     const { url, response } = await ctx.leader.find(
-      (target) =>
-        post(target, body, { headers: ctx.headers, agent: false, signal: attempt.signal }),
+      (target) => postWithHeadTimeout(target, body),
       attempt.signal,
     );
     const head = await checkHead(url, response, attempt.signal);
     if ('kind' in head) return head;
     ctx.logger.debug('event stream open', { master: origin(url), streamId: head.streamId });
     const decoder = new EventStreamDecoder(head.format, ctx.maxEventBytes);
+    const dog = (watchdog = startWatchdog());
     let errorMessage: string | undefined;
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
-        watchdog.touch();
+        dog.touch();
         for (const event of decoder.push(chunk)) {
           if (event.type === 'SUBSCRIBED' && event.subscribed) {
             const info: Subscribed = {
@@ -134,7 +137,7 @@ export async function runSubscription(ctx: SubscriptionContext): Promise<Subscri
             }
             if (attempt.signal.aborted) throw attempt.signal.reason;
             subscribedInfo = info;
-            watchdog.limit(info.heartbeatIntervalSeconds * 1000 * ctx.missedHeartbeats);
+            dog.limit(info.heartbeatIntervalSeconds * 1000 * ctx.missedHeartbeats);
             continue;
           }
           if (event.type === 'ERROR') {
@@ -168,6 +171,35 @@ export async function runSubscription(ctx: SubscriptionContext): Promise<Subscri
       new StreamError('ended', `The master at ${origin(url)} closed the event stream`),
       subscribedInfo !== undefined,
     );
+  }
+
+  /**
+   * A master that accepts the connection but never answers must not hold up the others: each
+   * candidate gets the subscribe timeout to send its response head.
+   */
+  async function postWithHeadTimeout(target: URL, body: Buffer): Promise<IncomingMessage> {
+    const request = new AbortController();
+    const onAttempt = () => request.abort(attempt.signal.reason);
+    attempt.signal.addEventListener('abort', onAttempt, { once: true });
+    const timer = ctx.clock.setTimeout(
+      () =>
+        request.abort(
+          new MasterUnreachableError(`no answer to SUBSCRIBE within ${ctx.subscribeTimeoutMs} ms`),
+        ),
+      ctx.subscribeTimeoutMs,
+    );
+    try {
+      return await post(target, body, {
+        headers: ctx.headers,
+        agent: false,
+        signal: request.signal,
+      });
+    } catch (error) {
+      attempt.signal.removeEventListener('abort', onAttempt);
+      throw error;
+    } finally {
+      timer.cancel();
+    }
   }
 
   function classifyError(

@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/log.ts';
 import {
   FrameworkFailedOverError,
   FrameworkRemovedError,
+  MasterUnreachableError,
   MesosCallError,
   NotSubscribedError,
   SubscribeRefusedError,
@@ -396,16 +397,16 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
 
   it('declares the stream dead after missed heartbeats and resubscribes', async () => {
     const m = await master();
-    m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.02 };
-    m.heartbeatMs = 20;
-    const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 5 });
+    m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.05 };
+    m.heartbeatMs = 50;
+    const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 6 });
     await recorder.next('heartbeat', () => true, 3);
     expect(recorder.of('disconnected')).toHaveLength(0);
     m.stream!.stopHeartbeats();
     const disconnected = await recorder.next('disconnected');
     expect(disconnected.reason).toBe('heartbeat-timeout');
     expect(disconnected.error.message).toMatch(
-      /No heartbeat from .* for \d+ ms \(5 intervals of 0.02 s\)/,
+      /No heartbeat from .* for \d+ ms \(6 intervals of 0.05 s\)/,
     );
     await recorder.next('reconnected');
     expect(m.callsOf('SUBSCRIBE')[1]!.call.framework_id).toEqual({ value: c.frameworkId });
@@ -540,11 +541,23 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
   it('gives up on a master that never sends SUBSCRIBED within the subscribe timeout', async () => {
     const m = await master();
     m.subscribeAnswers.push({ kind: 'hang' }, { kind: 'stream', subscribed: false });
-    const c = client([m.url], { subscribeTimeoutMs: 100 });
+    const c = client([m.url], { subscribeTimeoutMs: 300 });
     const recorder = new EventRecorder(c);
     c.start();
     await recorder.next('subscribed');
     expect(m.callsOf('SUBSCRIBE')).toHaveLength(3);
+  });
+
+  it('moves on from a master that accepts the connection but never answers', async () => {
+    const silent = await master('silent');
+    const good = await master('good');
+    silent.defaultSubscribe = { kind: 'hang' };
+    const { client: c, recorder } = await subscribed([silent.url, good.url], {
+      subscribeTimeoutMs: 300,
+    });
+    expect(c.master).toBe(good.url);
+    expect(silent.callsOf('SUBSCRIBE')).toHaveLength(1);
+    expect(recorder.of('disconnected')).toHaveLength(0);
   });
 
   it('resubscribes with the id, and asks again, when saving the framework id fails', async () => {
@@ -581,6 +594,26 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     await expect(c.revive()).rejects.toBeInstanceOf(NotSubscribedError);
   });
 
+  it('fails a call in flight with NotSubscribedError when stopped, and times out unanswered calls', async () => {
+    const m = await master();
+    const { client: c } = await subscribed([m.url], { callTimeoutMs: 200 });
+    m.callAnswers.push({ status: 0, hang: true });
+    const slow = await c.revive().catch((e: unknown) => e);
+    expect(slow).toBeInstanceOf(MasterUnreachableError);
+    expect((slow as Error).message).toMatch(
+      /^REVIVE to http:\/\/127\.0\.0\.1:\d+: no answer within 200 ms$/,
+    );
+    m.callAnswers.push({ status: 0, hang: true });
+    const inFlight = c.kill({ value: 't' }).catch((e: unknown) => e);
+    await m.waitForCall('KILL');
+    await c.stop();
+    const error = await inFlight;
+    expect(error).toBeInstanceOf(NotSubscribedError);
+    expect((error as Error).message).toBe(
+      'Cannot send KILL: the scheduler is not subscribed (stopped)',
+    );
+  });
+
   it('teardown() sends TEARDOWN and stops', async () => {
     const m = await master();
     const { client: c, recorder } = await subscribed([m.url]);
@@ -588,6 +621,8 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     await recorder.done;
     expect(m.callsOf('TEARDOWN')).toHaveLength(1);
     expect(c.state).toBe('stopped');
+    expect(recorder.of('disconnected')).toHaveLength(0);
+    expect(m.callsOf('SUBSCRIBE')).toHaveLength(1);
   });
 
   it('never writes the secret to logs or errors', async () => {

@@ -48,6 +48,8 @@ export type SubscribeAnswer =
 export interface CallAnswer {
   status: number;
   body?: string;
+  /** Never answer. */
+  hang?: boolean;
 }
 
 export class ScriptedMaster {
@@ -136,7 +138,10 @@ export class ScriptedMaster {
     const answer = this.callAnswers.shift() ?? {
       status: call.type === 'UPDATE_FRAMEWORK' ? 200 : 202,
     };
+    if (answer.hang) return void this.hanging.add(res);
     reply(res, answer.status, answer.body ?? '');
+    // Like Mesos, removing the framework closes its stream.
+    if (call.type === 'TEARDOWN' && answer.status === 202) this.stream?.end();
   }
 
   private subscribe(call: Call, headers: IncomingHttpHeaders, res: ServerResponse): void {
