@@ -9,6 +9,8 @@ import { register as registerStoreServe } from './store-serve.ts';
 import { register as registerVersion } from './version.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerConvert } from './convert.ts';
+import { register as registerConnection } from './connection.ts';
+import { register as registerConfig } from './config.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -27,6 +29,8 @@ const verbs: VerbRegistrar[] = [
   registerValidate,
   registerConvert,
   registerStoreServe,
+  registerConnection,
+  registerConfig,
 ];
 
 export function buildProgram(): Command {
