@@ -11,6 +11,8 @@ import { register as registerValidate } from './validate.ts';
 import { register as registerConvert } from './convert.ts';
 import { register as registerConnection } from './connection.ts';
 import { register as registerConfig } from './config.ts';
+import { register as registerApply } from './apply.ts';
+import { register as registerDiff } from './diff.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -31,6 +33,8 @@ const verbs: VerbRegistrar[] = [
   registerStoreServe,
   registerConnection,
   registerConfig,
+  registerApply,
+  registerDiff,
 ];
 
 export function buildProgram(): Command {
