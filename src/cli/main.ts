@@ -13,6 +13,9 @@ import { register as registerConnection } from './connection.ts';
 import { register as registerConfig } from './config.ts';
 import { register as registerApply } from './apply.ts';
 import { register as registerDiff } from './diff.ts';
+import { register as registerGet } from './get.ts';
+import { register as registerDelete } from './delete.ts';
+import { register as registerScale } from './scale.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -35,6 +38,9 @@ const verbs: VerbRegistrar[] = [
   registerConfig,
   registerApply,
   registerDiff,
+  registerGet,
+  registerDelete,
+  registerScale,
 ];
 
 export function buildProgram(): Command {
