@@ -10,6 +10,13 @@ import { register as registerSim } from './sim.ts';
 import { register as registerVersion } from './version.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerConvert } from './convert.ts';
+import { register as registerConnection } from './connection.ts';
+import { register as registerConfig } from './config.ts';
+import { register as registerApply } from './apply.ts';
+import { register as registerDiff } from './diff.ts';
+import { register as registerGet } from './get.ts';
+import { register as registerDelete } from './delete.ts';
+import { register as registerScale } from './scale.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -29,6 +36,13 @@ const verbs: VerbRegistrar[] = [
   registerConvert,
   registerStoreServe,
   registerSim,
+  registerConnection,
+  registerConfig,
+  registerApply,
+  registerDiff,
+  registerGet,
+  registerDelete,
+  registerScale,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,86 @@
+/**
+ * `meseta apply -f FILE|DIR|- [-R] [--dry-run=client|server] [--force-conflicts]`: creates or
+ * updates Apps with kubectl's three-way merge (see src/apply). Prints one line per App
+ * (`app.meseta.io/web created|configured|unchanged`), every problem as `file:line:col field:
+ * message`; a file with any problem is not applied at all. Exit codes: 0 everything applied,
+ * 1 something failed, 2 the command was used wrongly.
+ */
+import type { Command } from 'commander';
+import { APP_RESOURCE } from '../api/index.ts';
+import { applyApps, type DryRun } from '../apply/apply-objects.ts';
+import { readManifestSet } from '../apply/manifest-set.ts';
+import { UsageError } from '../errors.ts';
+import { withSession, type GlobalOptions } from './connection.ts';
+import { Exit, ExitCode } from './main.ts';
+
+interface ApplyFlags extends GlobalOptions {
+  filename?: string[];
+  recursive: boolean;
+  dryRun: string;
+  forceConflicts: boolean;
+}
+
+export function parseDryRun(text: string): DryRun {
+  if (text === 'none' || text === 'client' || text === 'server') return text;
+  throw new UsageError(`--dry-run must be none, client or server (got "${text}")`);
+}
+
+export function dryRunSuffix(dryRun: DryRun): string {
+  return dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
+}
+
+export function register(program: Command): void {
+  program
+    .command('apply')
+    .description('Create or update Apps from manifests (three-way merge with the live objects)')
+    .option('-f, --filename <path...>', 'a file, a directory, or - for stdin (repeatable)')
+    .option('-R, --recursive', 'also read the subdirectories of a directory', false)
+    .option(
+      '--dry-run <mode>',
+      'client: merge and print, write nothing; server: also run validation and defaulting as a write would',
+      'none',
+    )
+    .option(
+      '--force-conflicts',
+      'overwrite fields someone else changed since the last apply',
+      false,
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 applied, 1 something failed (the rest was applied), 2 usage error.\n\n' +
+        'Examples:\n' +
+        '  meseta apply -f manifests/ -R\n' +
+        '  meseta apply -f web.yaml --dry-run=server\n' +
+        '  cat web.yaml | meseta apply -n shop -f -',
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<ApplyFlags>();
+      const sources = flags.filename ?? [];
+      if (sources.length === 0) throw new UsageError('say what to apply: -f FILE, -f DIR or -f -');
+      const dryRun = parseDryRun(flags.dryRun);
+      const failed = await withSession(command, async (session) => {
+        const set = await readManifestSet(sources, {
+          recursive: flags.recursive,
+          namespace: session.namespace,
+          ...(flags.namespace !== undefined ? { requireNamespace: flags.namespace } : {}),
+        });
+        for (const problem of set.problems) process.stderr.write(`error: ${problem.format()}\n`);
+        const outcomes = await applyApps(session.objects, set.apps, {
+          dryRun,
+          forceConflicts: flags.forceConflicts,
+        });
+        let errors = set.problems.length;
+        for (const { input, action, error } of outcomes) {
+          if (error) {
+            errors++;
+            process.stderr.write(`error: ${error.format()}\n`);
+          } else {
+            const name = `${APP_RESOURCE}/${input.app.metadata.name}`;
+            process.stdout.write(`${name} ${action}${dryRunSuffix(dryRun)}\n`);
+          }
+        }
+        return errors > 0;
+      });
+      if (failed) throw new ExitCode(Exit.failed);
+    });
+}

@@ -1,0 +1,98 @@
+/**
+ * `meseta get apps [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [-A]`: lists Apps from
+ * the store in kubectl's shapes. Exit codes: 0 found (an empty list included), 1 a named App
+ * is missing or the store failed, 2 usage error.
+ */
+import type { Command } from 'commander';
+import { APP_RESOURCE, type App } from '../api/index.ts';
+import { appType } from '../apply/app-type.ts';
+import { UsageError } from '../errors.ts';
+import { parseLabelSelector } from '../store/label-selector.ts';
+import { parseOutput, renderApps } from './app-output.ts';
+import { withSession, type GlobalOptions } from './connection.ts';
+import { Exit, ExitCode } from './main.ts';
+import { appArguments } from './resource-arg.ts';
+
+interface GetFlags extends GlobalOptions {
+  output?: string;
+  selector?: string;
+  allNamespaces: boolean;
+  headers: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('get')
+    .description('List Apps, or show some by name')
+    .argument('<resource...>', 'apps, or app NAME..., or app/NAME')
+    .option('-o, --output <format>', 'wide, yaml, json or name')
+    .option('-l, --selector <selector>', 'only Apps whose labels match, e.g. tier=web,env!=dev')
+    .option('-A, --all-namespaces', 'Apps of every namespace', false)
+    .option('--no-headers', 'leave out the header line of tables')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  meseta get apps\n' +
+        '  meseta get apps -A -o wide\n' +
+        '  meseta get app web -o yaml\n' +
+        '  meseta get apps -l tier=web -o name',
+    )
+    .action(async (words: string[], _options: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<GetFlags>();
+      const names = appArguments(words);
+      const format = parseOutput(flags.output);
+      if (names.length > 0 && (flags.selector || flags.allNamespaces)) {
+        throw new UsageError('name Apps or select them with -l/-A, not both');
+      }
+      const selector = flags.selector ? parseSelector(flags.selector) : undefined;
+      const missing = await withSession(command, async (session) => {
+        let apps: App[];
+        const notFound: string[] = [];
+        if (names.length > 0) {
+          const found = await Promise.all(
+            names.map((name) =>
+              session.objects.get(appType, { namespace: session.namespace, name }),
+            ),
+          );
+          apps = found.filter((app): app is App => app !== undefined);
+          names.forEach((name, i) => {
+            if (!found[i]) notFound.push(name);
+          });
+        } else {
+          const listed = await session.objects.list(appType, {
+            ...(flags.allNamespaces ? {} : { namespace: session.namespace }),
+            ...(selector ? { labelSelector: selector } : {}),
+          });
+          apps = listed.items;
+        }
+        if (apps.length > 0) {
+          process.stdout.write(
+            renderApps(apps, format, {
+              allNamespaces: flags.allNamespaces,
+              headers: flags.headers,
+              now: Date.now(),
+              single: names.length === 1,
+            }),
+          );
+        } else if (names.length === 0) {
+          const where = flags.allNamespaces ? '' : ` in namespace ${session.namespace}`;
+          process.stderr.write(`No apps found${where}.\n`);
+        }
+        for (const name of notFound) {
+          process.stderr.write(
+            `error: ${APP_RESOURCE} "${name}" not found in namespace ${session.namespace}\n`,
+          );
+        }
+        return notFound.length > 0;
+      });
+      if (missing) throw new ExitCode(Exit.failed);
+    });
+}
+
+function parseSelector(text: string) {
+  try {
+    return parseLabelSelector(text);
+  } catch (error) {
+    throw new UsageError(`-l: ${(error as Error).message}`);
+  }
+}
