@@ -33,6 +33,7 @@ import {
   type AppPlan,
   type PlanOptions,
 } from './plan.ts';
+import { OwnWrites } from './own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 
 export const INSTANCES_FINALIZER = 'meseta.io/instances';
@@ -53,11 +54,20 @@ export interface AppsReconcilerOptions extends PlanOptions {
   recorder?: EventRecorder;
 }
 
+/** How often to look again while the caches do not show this controller's own writes yet. */
+const CATCH_UP_MS = 1000;
+
 export class AppsReconciler implements Reconciler<string> {
-  constructor(private readonly options: AppsReconcilerOptions) {}
+  private readonly ownWrites: OwnWrites;
+
+  constructor(private readonly options: AppsReconcilerOptions) {
+    this.ownWrites = new OwnWrites(options.clock, 10 * CATCH_UP_MS);
+  }
 
   async reconcile(key: string): Promise<Result | void> {
     const { apps, revisions, instances } = this.options;
+    // The events of our last writes will enqueue the key again once the caches have them.
+    if (!this.ownWrites.seen(key)) return { requeueAfter: CATCH_UP_MS };
     const app = apps.get(key);
     const allRevisions = revisions.byIndex(BY_APP, key);
     const allInstances = instances.byIndex(BY_APP, key);
@@ -71,15 +81,15 @@ export class AppsReconciler implements Reconciler<string> {
       instances: allInstances.filter((i) => !owned(i)),
     };
     if (strays.revisions.length + strays.instances.length > 0) {
-      await this.write(teardownOps(strays.revisions, strays.instances));
+      await this.write(key, teardownOps(strays.revisions, strays.instances));
     }
-    const current = await this.withFinalizer(app);
+    const current = await this.withFinalizer(key, app);
     const ownRevisions = allRevisions.filter(owned);
     const ownInstances = allInstances.filter(owned);
     const plan = planApp(current, ownRevisions, ownInstances, this.options);
-    await this.write(planOps(plan));
+    await this.write(key, planOps(plan));
     await this.announce(current, plan);
-    await this.writeStatus(current, afterPlan(ownInstances, plan), plan.targetRevision);
+    await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
     // More to create than one pass makes: come back without waiting for a change.
     if (plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
       return { requeueAfter: 0 };
@@ -97,10 +107,11 @@ export class AppsReconciler implements Reconciler<string> {
       app.metadata.generation ?? 0,
       now,
     );
-    await this.options.store.updateStatus(appResource, {
+    const written = await this.options.store.updateStatus(appResource, {
       ...app,
       status: { ...app.status, conditions },
     });
+    this.ownWrites.note(key, this.options.apps, written);
     await this.options.recorder?.warning(app, error.code, error.message);
   }
 
@@ -122,7 +133,7 @@ export class AppsReconciler implements Reconciler<string> {
       }
     }
     const plan = planTeardown(revisions, instances);
-    await this.write(teardownOps(plan.removeRevisions, instances, plan));
+    await this.write(key, teardownOps(plan.removeRevisions, instances, plan));
     if (app && plan.decommission.length > 0) {
       await this.options.recorder?.normal(
         app,
@@ -135,21 +146,29 @@ export class AppsReconciler implements Reconciler<string> {
     const finalizers = (app.metadata.finalizers ?? []).filter((f) => f !== INSTANCES_FINALIZER);
     if (finalizers.length === (app.metadata.finalizers ?? []).length) return;
     await store.update(appResource, { ...app, metadata: { ...app.metadata, finalizers } });
+    this.ownWrites.forget(key);
   }
 
-  private async withFinalizer(app: StoredApp): Promise<StoredApp> {
+  private async withFinalizer(key: string, app: StoredApp): Promise<StoredApp> {
     const finalizers = app.metadata.finalizers ?? [];
     if (finalizers.includes(INSTANCES_FINALIZER)) return app;
-    return this.options.store.update(appResource, {
+    const updated = await this.options.store.update(appResource, {
       ...app,
       metadata: { ...app.metadata, finalizers: [...finalizers, INSTANCES_FINALIZER] },
     });
+    this.ownWrites.note(key, this.options.apps, updated);
+    return updated;
   }
 
-  private async write(ops: BatchOp[]): Promise<void> {
+  private async write(key: string, ops: BatchOp[]): Promise<void> {
     if (ops.length === 0) return;
     try {
-      await this.options.store.batch(ops);
+      const results = await this.options.store.batch(ops);
+      results.forEach((result, i) => {
+        const informer =
+          ops[i]!.type === instanceResource ? this.options.instances : this.options.revisions;
+        this.ownWrites.note(key, informer, result.object, result.gone);
+      });
     } catch (error) {
       // The store holds only admitted objects: an object it refuses is a bug, not a race.
       if (error instanceof ValidationError) throw new TerminalError('InvalidObject', error.message);
@@ -181,11 +200,17 @@ export class AppsReconciler implements Reconciler<string> {
     }
   }
 
-  private async writeStatus(app: StoredApp, instances: Instance[], target: number): Promise<void> {
+  private async writeStatus(
+    key: string,
+    app: StoredApp,
+    instances: Instance[],
+    target: number,
+  ): Promise<void> {
     const now = new Date(this.options.clock.now());
     const status = appStatus(app, instances, target, now);
     if (jsonEqual(app.status, status)) return;
-    await this.options.store.updateStatus(appResource, { ...app, status });
+    const written = await this.options.store.updateStatus(appResource, { ...app, status });
+    this.ownWrites.note(key, this.options.apps, written);
   }
 }
 

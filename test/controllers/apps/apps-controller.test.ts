@@ -232,6 +232,46 @@ describe.each([
     expect(await revisions()).toHaveLength(2);
   });
 
+  it('removes instances whose App does not exist, and keeps those of a live App with that name', async () => {
+    const orphan = {
+      apiVersion: 'meseta.io/v1' as const,
+      kind: 'Instance' as const,
+      metadata: {
+        name: 'gone-1-0',
+        namespace: 'default',
+        ownerReferences: [
+          { apiVersion: 'meseta.io/v1', kind: 'App', name: 'gone', uid: 'old', controller: true },
+        ],
+      },
+      spec: { app: 'gone', revision: 1, goal: 'running' as const },
+    };
+    await store.create(instanceResource, orphan);
+    await until(async () => (await instances()).length === 0, { what: 'the orphan removed' });
+  });
+
+  it('creates many instances in batches and scales them to zero', async () => {
+    await apply({ instances: 1200 });
+    await until(async () => (await store.get(appResource, ref))?.status?.updated === 1200, {
+      what: '1200 instances',
+      within: 30_000,
+    });
+    expect(await instances()).toHaveLength(1200);
+    await apply({ instances: 0 });
+    await until(async () => (await instances()).length === 0, {
+      what: 'none left',
+      within: 30_000,
+    });
+    const web = await until(
+      async () => {
+        const current = await store.get(appResource, ref);
+        return current?.status?.instances === 0 ? current : undefined;
+      },
+      { what: 'status of zero' },
+    );
+    expect(condition(web, 'Progressing')?.reason).toBe('Complete');
+    expect(condition(web, 'Available')?.status).toBe('True');
+  }, 60_000);
+
   it('stops and removes every instance and revision before a deleted App goes', async () => {
     await apply({ instances: 3 });
     await converge(
