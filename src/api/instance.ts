@@ -1,0 +1,104 @@
+/**
+ * Instance: one desired copy of one revision of an App, Marathon-style: it outlives the Mesos
+ * tasks that run it (a replaced task gets a new task id, the instance keeps its name). The spec
+ * is what should be; the status is what Mesos last said, written only by the Mesos bridge.
+ *
+ * Goals: `running` keeps a task running; `stopped` kills the task and keeps the instance;
+ * `decommissioned` kills the task, after which the instance is removed (see docs/resources.md
+ * for the contract between the apps controller and the bridge).
+ */
+import type { ObjectMeta } from '../store/object.ts';
+
+export type InstanceGoal = 'running' | 'stopped' | 'decommissioned';
+
+/** Mesos v1 TaskState names. */
+export type TaskState =
+  | 'TASK_STAGING'
+  | 'TASK_STARTING'
+  | 'TASK_RUNNING'
+  | 'TASK_KILLING'
+  | 'TASK_FINISHED'
+  | 'TASK_FAILED'
+  | 'TASK_KILLED'
+  | 'TASK_ERROR'
+  | 'TASK_LOST'
+  | 'TASK_DROPPED'
+  | 'TASK_UNREACHABLE'
+  | 'TASK_GONE'
+  | 'TASK_GONE_BY_OPERATOR'
+  | 'TASK_UNKNOWN';
+
+export interface InstanceSpec {
+  /** The App (same namespace). */
+  app: string;
+  /** The AppRevision number whose task this instance runs. */
+  revision: number;
+  goal: InstanceGoal;
+  /** The agent it is bound to, once placed. */
+  agentId?: string;
+}
+
+export interface InstanceStatus {
+  taskId?: string;
+  state?: TaskState;
+  /** Last health check result; absent when the app has no checks or none has answered. */
+  healthy?: boolean;
+  ready?: boolean;
+  agentId?: string;
+  hostname?: string;
+  ports?: number[];
+  message?: string;
+  reason?: string;
+  stagedAt?: string;
+  startedAt?: string;
+  updatedAt?: string;
+  unreachableSince?: string;
+  failures?: number;
+  lastFailureAt?: string;
+}
+
+export interface Instance {
+  apiVersion: 'meseta.io/v1';
+  kind: 'Instance';
+  metadata: ObjectMeta;
+  spec: InstanceSpec;
+  status?: InstanceStatus;
+}
+
+export const INSTANCE_KIND = 'Instance';
+
+const terminalStates: ReadonlySet<TaskState> = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
+/**
+ * Whether a task of the instance may still be alive on an agent. Unreachable and unknown
+ * tasks may come back, so they count as alive: only a terminal state, or never having had a
+ * task, lets a decommissioned instance be removed.
+ */
+export function hasLiveTask(instance: Instance): boolean {
+  const status = instance.status;
+  if (!status?.taskId && !status?.state) return false;
+  return !status.state || !terminalStates.has(status.state);
+}
+
+export function isRunning(instance: Instance): boolean {
+  return instance.status?.state === 'TASK_RUNNING';
+}
+
+/** Running and not failing a health check (an instance without checks is healthy). */
+export function isHealthy(instance: Instance): boolean {
+  return isRunning(instance) && instance.status?.healthy !== false;
+}
+
+/** Healthy and not failing a readiness check. */
+export function isReady(instance: Instance): boolean {
+  return isHealthy(instance) && instance.status?.ready !== false;
+}

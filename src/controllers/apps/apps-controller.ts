@@ -1,0 +1,117 @@
+/**
+ * The apps controller, wired: informers over Apps, AppRevisions and Instances (the last two
+ * indexed by App), a work queue of App keys fed by all three, and the AppsReconciler. It
+ * keeps the Instances of each App's target revision at `spec.instances`, stops the surplus in
+ * kill order, and tears everything down before a deleted App goes (see reconciler.ts).
+ *
+ * @example
+ *   const apps = new AppsController({ store, recorder: new EventRecorder({ store, component: 'apps' }) });
+ *   await apps.run(signal); // until signal aborts
+ */
+import type { AppRevision } from '../../api/app-revision.ts';
+import type { Instance } from '../../api/instance.ts';
+import {
+  appResource,
+  appRevisionResource,
+  instanceResource,
+  type StoredApp,
+} from '../../api/resources.ts';
+import { realClock, type Clock } from '../../clock.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import { Controller } from '../../runtime/controller.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import { Informer, objectKey } from '../../runtime/informer.ts';
+import type { Registry } from '../../runtime/metrics.ts';
+import type { ObjectStore } from '../../store/object-store.ts';
+import type { PlanOptions } from './plan.ts';
+import { AppsReconciler, appKeyOf, BY_APP } from './reconciler.ts';
+
+export interface AppsControllerOptions extends PlanOptions {
+  store: ObjectStore;
+  recorder?: EventRecorder;
+  workers?: number;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Registry;
+  /** Re-reconcile every App this often even without changes. Default: never. */
+  resyncMs?: number;
+}
+
+export class AppsController {
+  readonly apps: Informer<StoredApp>;
+  readonly revisions: Informer<AppRevision>;
+  readonly instances: Informer<Instance>;
+  readonly controller: Controller<string>;
+
+  constructor(options: AppsControllerOptions) {
+    const { store } = options;
+    const clock = options.clock ?? realClock;
+    const logger = options.logger ?? silentLogger;
+    const common = { clock, logger };
+    this.apps = new Informer(store, appResource, {
+      ...common,
+      ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
+    });
+    this.revisions = new Informer(store, appRevisionResource, {
+      ...common,
+      indexers: { [BY_APP]: (r) => [appKeyOf(r)] },
+    });
+    this.instances = new Informer(store, instanceResource, {
+      ...common,
+      indexers: { [BY_APP]: (i) => [appKeyOf(i)] },
+    });
+    const reconciler = new AppsReconciler({
+      ...options,
+      store,
+      clock,
+      apps: this.apps,
+      revisions: this.revisions,
+      instances: this.instances,
+    });
+    this.controller = new Controller<string>({
+      name: 'apps',
+      reconciler,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      logger,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+    const enqueue = (key: string) => this.controller.enqueue(key);
+    this.apps.addHandlers({
+      added: (app) => enqueue(objectKey(app)),
+      modified: (_, app) => enqueue(objectKey(app)),
+      deleted: (app) => enqueue(objectKey(app)),
+    });
+    for (const informer of [this.revisions, this.instances] as Informer<Instance | AppRevision>[]) {
+      informer.addHandlers({
+        added: (o) => enqueue(appKeyOf(o)),
+        modified: (_, o) => enqueue(appKeyOf(o)),
+        deleted: (o) => enqueue(appKeyOf(o)),
+      });
+    }
+  }
+
+  /**
+   * Runs the informers and, once all three have synced, the controller, until `signal` aborts.
+   * Rejects if an informer fails for good (after stopping the rest).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    if (signal.aborted) abort();
+    const informers = [this.apps, this.revisions, this.instances] as const;
+    const watching = informers.map((informer) =>
+      informer.run(stop.signal).catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+    );
+    const watched = Promise.all(watching);
+    try {
+      await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
+      await Promise.all([this.controller.run(stop.signal), watched]);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The apps reconciler: for one App key (`namespace/name`), reads the App, its AppRevisions and
+ * its Instances from informer caches (instances by app through an index, so a pass costs the
+ * App's own instances, not all of them), decides with `planApp` / `planTeardown`, writes the
+ * decisions in batches of compare-and-swap operations, records Events, and writes the App's
+ * status with `updateStatus` when it changed.
+ *
+ * Deletion: the App carries the finalizer `meseta.io/instances` from its first reconcile. Once
+ * it is marked deleted, every instance is stopped and removed, then its revisions, then the
+ * finalizer goes and the store removes the App. Instances and revisions whose App is gone (or
+ * is another App of the same name: the owner uid differs) are torn down the same way.
+ */
+import type { AppRevision } from '../../api/app-revision.ts';
+import type { Instance } from '../../api/instance.ts';
+import {
+  appResource,
+  appRevisionResource,
+  instanceResource,
+  type StoredApp,
+} from '../../api/resources.ts';
+import { ValidationError } from '../../errors.ts';
+import type { Clock } from '../../clock.ts';
+import type { Result, Reconciler } from '../../runtime/controller.ts';
+import { TerminalError } from '../../runtime/controller.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import type { Informer } from '../../runtime/informer.ts';
+import { jsonEqual } from '../../store/deep-equal.ts';
+import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import {
+  DEFAULT_MAX_CREATES,
+  planApp,
+  planTeardown,
+  type AppPlan,
+  type PlanOptions,
+} from './plan.ts';
+import { OwnWrites } from './own-writes.ts';
+import { appStatus, setCondition } from './status.ts';
+
+export const INSTANCES_FINALIZER = 'meseta.io/instances';
+
+/** Informer index of Instances and AppRevisions by `namespace/app`. */
+export const BY_APP = 'app';
+
+export function appKeyOf(object: Instance | AppRevision): string {
+  return `${object.metadata.namespace}/${object.spec.app}`;
+}
+
+export interface AppsReconcilerOptions extends PlanOptions {
+  store: ObjectStore;
+  apps: Informer<StoredApp>;
+  revisions: Informer<AppRevision>;
+  instances: Informer<Instance>;
+  clock: Clock;
+  recorder?: EventRecorder;
+}
+
+/** How often to look again while the caches do not show this controller's own writes yet. */
+const CATCH_UP_MS = 1000;
+
+export class AppsReconciler implements Reconciler<string> {
+  private readonly ownWrites: OwnWrites;
+
+  constructor(private readonly options: AppsReconcilerOptions) {
+    this.ownWrites = new OwnWrites(options.clock, 10 * CATCH_UP_MS);
+  }
+
+  async reconcile(key: string): Promise<Result | void> {
+    const { apps, revisions, instances } = this.options;
+    // The events of our last writes will enqueue the key again once the caches have them.
+    if (!this.ownWrites.seen(key)) return { requeueAfter: CATCH_UP_MS };
+    const app = apps.get(key);
+    const allRevisions = revisions.byIndex(BY_APP, key);
+    const allInstances = instances.byIndex(BY_APP, key);
+    if (!app || app.metadata.deletionTimestamp) {
+      return this.teardown(key, app, allRevisions, allInstances);
+    }
+    const uid = app.metadata.uid;
+    const owned = <T extends Instance | AppRevision>(o: T) => ownerUid(o) === uid;
+    const strays = {
+      revisions: allRevisions.filter((r) => !owned(r)),
+      instances: allInstances.filter((i) => !owned(i)),
+    };
+    if (strays.revisions.length + strays.instances.length > 0) {
+      await this.write(key, teardownOps(strays.revisions, strays.instances));
+    }
+    const current = await this.withFinalizer(key, app);
+    const ownRevisions = allRevisions.filter(owned);
+    const ownInstances = allInstances.filter(owned);
+    const plan = planApp(current, ownRevisions, ownInstances, this.options);
+    await this.write(key, planOps(plan));
+    await this.announce(current, plan);
+    await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
+    // More to create than one pass makes: come back without waiting for a change.
+    if (plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
+      return { requeueAfter: 0 };
+    }
+  }
+
+  async onTerminal(key: string, error: TerminalError): Promise<void> {
+    const app = this.options.apps.get(key);
+    if (!app || app.metadata.deletionTimestamp) return;
+    const now = new Date(this.options.clock.now()).toISOString();
+    const conditions = setCondition(
+      app.status?.conditions ?? [],
+      'Degraded',
+      { status: 'True', reason: error.code, message: error.message },
+      app.metadata.generation ?? 0,
+      now,
+    );
+    const written = await this.options.store.updateStatus(appResource, {
+      ...app,
+      status: { ...app.status, conditions },
+    });
+    this.ownWrites.note(key, this.options.apps, written);
+    await this.options.recorder?.warning(app, error.code, error.message);
+  }
+
+  private async teardown(
+    key: string,
+    app: StoredApp | undefined,
+    revisions: AppRevision[],
+    instances: Instance[],
+  ): Promise<void> {
+    const { store } = this.options;
+    if (!app && instances.length + revisions.length > 0) {
+      // The caches may lag: make sure the App is really gone before stopping its instances.
+      const [namespace, name] = splitKey(key);
+      const stored = await store.get(appResource, { namespace, name });
+      if (stored && !stored.metadata.deletionTimestamp) {
+        const uid = stored.metadata.uid;
+        revisions = revisions.filter((r) => ownerUid(r) !== uid);
+        instances = instances.filter((i) => ownerUid(i) !== uid);
+      }
+    }
+    const plan = planTeardown(revisions, instances);
+    await this.write(key, teardownOps(plan.removeRevisions, instances, plan));
+    if (app && plan.decommission.length > 0) {
+      await this.options.recorder?.normal(
+        app,
+        'Deleting',
+        `stopping ${plan.decommission.length} instances before the app goes`,
+      );
+    }
+    // With no instance left in the cache, this pass removed the revisions too: the App may go.
+    if (!app || instances.length > 0) return;
+    const finalizers = (app.metadata.finalizers ?? []).filter((f) => f !== INSTANCES_FINALIZER);
+    if (finalizers.length === (app.metadata.finalizers ?? []).length) return;
+    await store.update(appResource, { ...app, metadata: { ...app.metadata, finalizers } });
+    this.ownWrites.forget(key);
+  }
+
+  private async withFinalizer(key: string, app: StoredApp): Promise<StoredApp> {
+    const finalizers = app.metadata.finalizers ?? [];
+    if (finalizers.includes(INSTANCES_FINALIZER)) return app;
+    const updated = await this.options.store.update(appResource, {
+      ...app,
+      metadata: { ...app.metadata, finalizers: [...finalizers, INSTANCES_FINALIZER] },
+    });
+    this.ownWrites.note(key, this.options.apps, updated);
+    return updated;
+  }
+
+  private async write(key: string, ops: BatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    try {
+      const results = await this.options.store.batch(ops);
+      results.forEach((result, i) => {
+        const informer =
+          ops[i]!.type === instanceResource ? this.options.instances : this.options.revisions;
+        this.ownWrites.note(key, informer, result.object, result.gone);
+      });
+    } catch (error) {
+      // The store holds only admitted objects: an object it refuses is a bug, not a race.
+      if (error instanceof ValidationError) throw new TerminalError('InvalidObject', error.message);
+      if (error instanceof Error && error.cause instanceof ValidationError) {
+        throw new TerminalError('InvalidObject', error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async announce(app: StoredApp, plan: AppPlan): Promise<void> {
+    const recorder = this.options.recorder;
+    if (!recorder) return;
+    if (plan.createRevision) {
+      await recorder.normal(app, 'RevisionCreated', `created revision ${plan.targetRevision}`);
+    }
+    if (plan.createInstances.length > 0) {
+      await recorder.normal(
+        app,
+        'InstancesCreated',
+        `created ${plan.createInstances.length} instances of revision ${plan.targetRevision}`,
+      );
+    }
+    if (plan.decommission.length > 0) {
+      await recorder.normal(app, 'InstancesStopping', `stopping ${names(plan.decommission)}`);
+    }
+    if (plan.remove.length > 0) {
+      await recorder.normal(app, 'InstancesRemoved', `removed ${names(plan.remove)}`);
+    }
+  }
+
+  private async writeStatus(
+    key: string,
+    app: StoredApp,
+    instances: Instance[],
+    target: number,
+  ): Promise<void> {
+    const now = new Date(this.options.clock.now());
+    const status = appStatus(app, instances, target, now);
+    if (jsonEqual(app.status, status)) return;
+    const written = await this.options.store.updateStatus(appResource, { ...app, status });
+    this.ownWrites.note(key, this.options.apps, written);
+  }
+}
+
+function planOps(plan: AppPlan): BatchOp[] {
+  const ops: BatchOp[] = [];
+  if (plan.createRevision) {
+    ops.push({ op: 'create', type: appRevisionResource, object: plan.createRevision });
+  }
+  for (const object of plan.createInstances) {
+    ops.push({ op: 'create', type: instanceResource, object });
+  }
+  for (const instance of plan.decommission) ops.push(decommissionOp(instance));
+  for (const instance of plan.remove) ops.push(deleteOp(instanceResource, instance));
+  for (const revision of plan.pruneRevisions) ops.push(deleteOp(appRevisionResource, revision));
+  return ops;
+}
+
+function teardownOps(
+  revisions: AppRevision[],
+  instances: Instance[],
+  plan = planTeardown(revisions, instances),
+): BatchOp[] {
+  return [
+    ...plan.decommission.map(decommissionOp),
+    ...plan.remove.map((i) => deleteOp(instanceResource, i)),
+    ...plan.removeRevisions.map((r) => deleteOp(appRevisionResource, r)),
+  ];
+}
+
+function decommissionOp(instance: Instance): BatchOp {
+  return {
+    op: 'update',
+    type: instanceResource,
+    object: { ...instance, spec: { ...instance.spec, goal: 'decommissioned' } },
+  };
+}
+
+function deleteOp(
+  type: typeof instanceResource | typeof appRevisionResource,
+  object: Instance | AppRevision,
+): BatchOp {
+  return {
+    op: 'delete',
+    type,
+    ref: { namespace: object.metadata.namespace!, name: object.metadata.name },
+    resourceVersion: object.metadata.resourceVersion!,
+  };
+}
+
+/** The App's instances as they will be once `plan` is written. */
+function afterPlan(instances: Instance[], plan: AppPlan): Instance[] {
+  const removed = new Set(plan.remove.map((i) => i.metadata.name));
+  const stopping = new Set(plan.decommission.map((i) => i.metadata.name));
+  const after = instances
+    .filter((i) => !removed.has(i.metadata.name))
+    .map((i) =>
+      stopping.has(i.metadata.name)
+        ? { ...i, spec: { ...i.spec, goal: 'decommissioned' as const } }
+        : i,
+    );
+  return [...after, ...plan.createInstances];
+}
+
+function ownerUid(object: Instance | AppRevision): string | undefined {
+  return object.metadata.ownerReferences?.find((o) => o.kind === 'App' && o.controller)?.uid;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+function names(instances: Instance[]): string {
+  const shown = instances.slice(0, 5).map((i) => i.metadata.name);
+  const more = instances.length > 5 ? ` and ${instances.length - 5} more` : '';
+  return `${shown.join(', ')}${more}`;
+}

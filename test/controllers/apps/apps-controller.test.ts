@@ -1,0 +1,300 @@
+/**
+ * The apps controller for real: Controller + Informers + the reconciler against the in-process
+ * Kv and against a real etcd. A tiny level-triggered fake bridge (`bridge.step`) plays Mesos:
+ * it starts instances whose goal is running and kills the others.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppSpec, Condition } from '../../../src/api/app-types.ts';
+import type { Instance } from '../../../src/api/instance.ts';
+import { hasLiveTask } from '../../../src/api/instance.ts';
+import {
+  appResource,
+  appRevisionResource,
+  eventResource,
+  instanceResource,
+  type StoredApp,
+} from '../../../src/api/resources.ts';
+import { AppsController } from '../../../src/controllers/apps/apps-controller.ts';
+import { INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
+import { EventRecorder } from '../../../src/runtime/events.ts';
+import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
+import { MesetaError } from '../../../src/errors.ts';
+import { openEtcdKv } from '../../../src/store/etcd-kv.ts';
+import type { Kv } from '../../../src/store/kv.ts';
+import { ObjectStore } from '../../../src/store/object-store.ts';
+import { startEtcd, type EtcdServer } from '../../support/etcd.ts';
+import { uniquePrefix } from '../../support/kv-backend.ts';
+import { until } from '../../support/until.ts';
+import { app } from './fixtures.ts';
+
+/** Plays Mesos, one level-triggered step at a time; lost races are simply retried next step. */
+class FakeBridge {
+  constructor(private readonly store: ObjectStore) {}
+
+  async step(): Promise<void> {
+    const { items } = await this.store.list(instanceResource);
+    for (const instance of items) {
+      const status = nextStatus(instance);
+      if (!status) continue;
+      await this.store
+        .updateStatus(instanceResource, { ...instance, status })
+        .catch((error: unknown) => {
+          if (!(error instanceof MesetaError)) throw error;
+        });
+    }
+  }
+}
+
+function nextStatus(instance: Instance): Instance['status'] | undefined {
+  const name = instance.metadata.name;
+  if (instance.spec.goal === 'running' && !instance.status?.state) {
+    return { taskId: `${name}.1`, state: 'TASK_RUNNING', healthy: true, hostname: 'agent-1' };
+  }
+  if (instance.spec.goal !== 'running' && hasLiveTask(instance)) {
+    return { ...instance.status, state: 'TASK_KILLED' };
+  }
+  return undefined;
+}
+
+interface Backend {
+  open(): Promise<Kv>;
+  close(): Promise<void>;
+}
+
+const inProcess: Backend = { open: () => openInProcessKv(), close: async () => {} };
+
+let etcd: EtcdServer | undefined;
+const realEtcd: Backend = {
+  async open() {
+    etcd ??= await startEtcd();
+    return openEtcdKv({ endpoints: [etcd.endpoint] });
+  },
+  async close() {
+    await etcd?.remove();
+    etcd = undefined;
+  },
+};
+
+describe.each([
+  ['the in-process Kv', inProcess],
+  ['a real etcd', realEtcd],
+])('the apps controller against %s', (_, backend) => {
+  let kv: Kv;
+  let store: ObjectStore;
+  let stop: AbortController;
+  let running: Promise<void>;
+  let bridge: FakeBridge;
+  const ref = { namespace: 'default', name: 'web' };
+
+  beforeAll(async () => {
+    await backend.open().then((k) => k.close());
+  }, 30_000);
+  afterAll(() => backend.close());
+
+  beforeEach(async () => {
+    kv = await backend.open();
+    store = new ObjectStore({ kv, prefix: uniquePrefix() });
+    bridge = new FakeBridge(store);
+    stop = new AbortController();
+    const recorder = new EventRecorder({ store, component: 'apps' });
+    const controller = new AppsController({ store, recorder, workers: 2 });
+    running = controller.run(stop.signal);
+  });
+
+  afterEach(async () => {
+    stop.abort();
+    await running;
+    await kv.close();
+  });
+
+  const instances = async () => (await store.list(instanceResource)).items;
+  const revisions = async () => (await store.list(appRevisionResource)).items;
+  const names = (list: Instance[]) => list.map((i) => i.metadata.name).sort();
+  const condition = (object: StoredApp | undefined, type: string): Condition | undefined =>
+    object?.status?.conditions?.find((c) => c.type === type);
+
+  /** Runs the fake bridge until `check` holds. */
+  const converge = <T>(what: string, check: () => Promise<T>) =>
+    until(
+      async () => {
+        await bridge.step();
+        return check();
+      },
+      { what, within: 15_000 },
+    );
+
+  async function apply(spec: Partial<AppSpec>): Promise<StoredApp> {
+    const current = await store.get(appResource, ref);
+    if (!current) return store.create(appResource, app('web', spec));
+    return store.update(appResource, { ...current, spec: { ...current.spec, ...spec } });
+  }
+
+  it('creates the instances of the first revision and reports them in the status', async () => {
+    await apply({ instances: 3 });
+    const created = await until(
+      async () => ((await instances()).length === 3 ? instances() : undefined),
+      {
+        what: '3 instances',
+      },
+    );
+    expect(names(created)).toEqual(['web-1-0', 'web-1-1', 'web-1-2']);
+    expect(created.every((i) => i.spec.revision === 1 && i.spec.goal === 'running')).toBe(true);
+    const owner = created[0]!.metadata.ownerReferences?.[0];
+    expect(owner).toMatchObject({ kind: 'App', name: 'web', controller: true });
+    expect((await revisions()).map((r) => r.metadata.name)).toEqual(['web-1']);
+    const stored = await store.get(appResource, ref);
+    expect(stored?.metadata.finalizers).toContain(INSTANCES_FINALIZER);
+    expect(owner?.uid).toBe(stored?.metadata.uid);
+
+    const done = await converge('status Complete', async () => {
+      const web = await store.get(appResource, ref);
+      return condition(web, 'Progressing')?.reason === 'Complete' ? web : undefined;
+    });
+    expect(done.status).toMatchObject({
+      observedGeneration: 1,
+      instances: 3,
+      running: 3,
+      healthy: 3,
+      updated: 3,
+      currentRevision: 1,
+      targetRevision: 1,
+    });
+    expect(condition(done, 'Available')?.status).toBe('True');
+    expect(condition(done, 'Degraded')?.status).toBe('False');
+    const events = (await store.list(eventResource)).items.map((e) => e.reason);
+    expect(events).toEqual(expect.arrayContaining(['RevisionCreated', 'InstancesCreated']));
+  });
+
+  it('scales up and down without a new revision, stopping the youngest first', async () => {
+    await apply({ instances: 2 });
+    await converge(
+      '2 running',
+      async () => (await store.get(appResource, ref))?.status?.running === 2,
+    );
+    await apply({ instances: 5 });
+    await converge(
+      '5 running',
+      async () => (await store.get(appResource, ref))?.status?.running === 5,
+    );
+    expect(names(await instances())).toEqual([
+      'web-1-0',
+      'web-1-1',
+      'web-1-2',
+      'web-1-3',
+      'web-1-4',
+    ]);
+
+    const scaled = await apply({ instances: 2 });
+    expect(scaled.metadata.generation).toBe(3);
+    const left = await converge('scaled down to 2', async () => {
+      const list = await instances();
+      return list.length === 2 ? list : undefined;
+    });
+    expect(names(left)).toEqual(['web-1-0', 'web-1-1']);
+    expect((await revisions()).map((r) => r.spec.revision)).toEqual([1]);
+    const web = await converge('status of the scale-down', async () => {
+      const current = await store.get(appResource, ref);
+      return current?.status?.observedGeneration === 3 && current.status.instances === 2
+        ? current
+        : undefined;
+    });
+    expect(condition(web, 'Progressing')?.reason).toBe('Complete');
+  });
+
+  it('makes a new revision for a task change, replaces the old instances, and not for instances alone', async () => {
+    await apply({ instances: 2, cmd: 'v1' });
+    await converge(
+      'v1 running',
+      async () => (await store.get(appResource, ref))?.status?.running === 2,
+    );
+    await apply({ cmd: 'v2' });
+    const replaced = await converge('v2 replaced v1', async () => {
+      const list = await instances();
+      return list.length === 2 &&
+        list.every((i) => i.spec.revision === 2 && i.status?.state === 'TASK_RUNNING')
+        ? list
+        : undefined;
+    });
+    expect(names(replaced)).toEqual(['web-2-0', 'web-2-1']);
+    const revs = await revisions();
+    expect(revs.map((r) => r.spec.revision).sort()).toEqual([1, 2]);
+    expect(revs.find((r) => r.spec.revision === 2)?.spec.template.cmd).toBe('v2');
+    await converge('currentRevision 2', async () => {
+      const status = (await store.get(appResource, ref))?.status;
+      return status?.currentRevision === 2 && status.targetRevision === 2;
+    });
+
+    await apply({ instances: 3 });
+    await converge('3 instances of revision 2', async () => {
+      const list = await instances();
+      return list.length === 3 && list.every((i) => i.spec.revision === 2);
+    });
+    expect(await revisions()).toHaveLength(2);
+  });
+
+  it('removes instances whose App does not exist, and keeps those of a live App with that name', async () => {
+    const orphan = {
+      apiVersion: 'meseta.io/v1' as const,
+      kind: 'Instance' as const,
+      metadata: {
+        name: 'gone-1-0',
+        namespace: 'default',
+        ownerReferences: [
+          { apiVersion: 'meseta.io/v1', kind: 'App', name: 'gone', uid: 'old', controller: true },
+        ],
+      },
+      spec: { app: 'gone', revision: 1, goal: 'running' as const },
+    };
+    await store.create(instanceResource, orphan);
+    await until(async () => (await instances()).length === 0, { what: 'the orphan removed' });
+  });
+
+  it('creates many instances in batches and scales them to zero', async () => {
+    await apply({ instances: 1200 });
+    await until(async () => (await store.get(appResource, ref))?.status?.updated === 1200, {
+      what: '1200 instances',
+      within: 30_000,
+    });
+    expect(await instances()).toHaveLength(1200);
+    await apply({ instances: 0 });
+    await until(async () => (await instances()).length === 0, {
+      what: 'none left',
+      within: 30_000,
+    });
+    const web = await until(
+      async () => {
+        const current = await store.get(appResource, ref);
+        return current?.status?.instances === 0 ? current : undefined;
+      },
+      { what: 'status of zero' },
+    );
+    expect(condition(web, 'Progressing')?.reason).toBe('Complete');
+    expect(condition(web, 'Available')?.status).toBe('True');
+  }, 60_000);
+
+  it('stops and removes every instance and revision before a deleted App goes', async () => {
+    await apply({ instances: 3 });
+    await converge(
+      '3 running',
+      async () => (await store.get(appResource, ref))?.status?.running === 3,
+    );
+    const marked = await store.delete(appResource, ref);
+    expect(marked.gone).toBe(false);
+    // Without the bridge nothing is killed, so the App must wait for its instances.
+    const stopping = await until(
+      async () => {
+        const list = await instances();
+        return list.length === 3 && list.every((i) => i.spec.goal === 'decommissioned')
+          ? list
+          : undefined;
+      },
+      { what: 'instances decommissioned' },
+    );
+    expect(stopping).toHaveLength(3);
+    expect(await store.get(appResource, ref)).toBeDefined();
+
+    await converge('the App gone', async () => (await store.get(appResource, ref)) === undefined);
+    expect(await instances()).toEqual([]);
+    expect(await revisions()).toEqual([]);
+  });
+});

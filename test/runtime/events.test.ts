@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventResource } from '../../src/api/resources.ts';
+import { VirtualClock } from '../../src/clock.ts';
+import { EventRecorder } from '../../src/runtime/events.ts';
+import { openInProcessKv } from '../../src/store/embedded/in-process-kv.ts';
+import type { Kv } from '../../src/store/kv.ts';
+import { ObjectStore } from '../../src/store/object-store.ts';
+import type { StoredObject } from '../../src/store/object.ts';
+
+let kv: Kv;
+let store: ObjectStore;
+const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'));
+
+beforeEach(async () => {
+  kv = await openInProcessKv();
+  store = new ObjectStore({ kv, clock });
+});
+
+afterEach(async () => {
+  await kv.close();
+});
+
+const web: StoredObject = {
+  apiVersion: 'meseta.io/v1',
+  kind: 'App',
+  metadata: { name: 'web', namespace: 'shop', uid: 'u-1' },
+};
+
+describe('EventRecorder', () => {
+  it('aggregates repeats into one Event with a count and first and last times', async () => {
+    const recorder = new EventRecorder({ store, component: 'apps', clock });
+    await recorder.normal(web, 'InstancesCreated', 'created 3 instances');
+    clock.advance(60_000);
+    await Promise.all([
+      recorder.normal(web, 'InstancesCreated', 'created 3 instances'),
+      recorder.normal(web, 'InstancesCreated', 'created 3 instances'),
+    ]);
+    await recorder.warning(web, 'InstancesCreated', 'created 3 instances');
+    await recorder.normal(web, 'InstancesCreated', 'created 1 instances');
+    const { items } = await store.list(eventResource, { namespace: 'shop' });
+    expect(items).toHaveLength(3);
+    const repeated = items.find((e) => e.count === 3)!;
+    expect(repeated).toMatchObject({
+      type: 'Normal',
+      reason: 'InstancesCreated',
+      message: 'created 3 instances',
+      firstTimestamp: '2026-01-01T00:00:00.000Z',
+      lastTimestamp: '2026-01-01T00:01:00.000Z',
+      involvedObject: {
+        apiVersion: 'meseta.io/v1',
+        kind: 'App',
+        namespace: 'shop',
+        name: 'web',
+        uid: 'u-1',
+      },
+      source: { component: 'apps' },
+    });
+    expect(repeated.metadata.name).toMatch(/^web-[0-9a-f]{16}$/);
+  });
+
+  it('aggregates across recorders (processes) through compare-and-swap', async () => {
+    const recorders = [1, 2, 3].map(() => new EventRecorder({ store, component: 'apps', clock }));
+    await Promise.all(
+      recorders.flatMap((r) => [r.normal(web, 'Scaled', 'x'), r.normal(web, 'Scaled', 'x')]),
+    );
+    const { items } = await store.list(eventResource);
+    expect(items.map((e) => e.count)).toEqual([6]);
+  });
+
+  it('never throws: a failed write is logged', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('../../src/log.ts');
+    const recorder = new EventRecorder({
+      store,
+      component: 'apps',
+      clock,
+      logger: createLogger({ sink: (line) => lines.push(line) }),
+    });
+    await recorder.normal(web, 'not camel case', 'm');
+    expect(lines.join('\n')).toContain('recording an event failed');
+    expect((await store.list(eventResource)).items).toEqual([]);
+  });
+});
