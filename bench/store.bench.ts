@@ -9,6 +9,11 @@ import { openEtcdKv } from '../src/store/etcd-kv.ts';
 import type { Kv } from '../src/store/kv.ts';
 import { ObjectStore, type BatchOp } from '../src/store/object-store.ts';
 import type { ResourceType, StoredObject } from '../src/store/object.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openInProcessKv } from '../src/store/embedded/in-process-kv.ts';
+import { startEmbeddedEtcd } from '../src/store/embedded/server.ts';
 import { startEtcd } from '../test/support/etcd.ts';
 import type { BenchRow } from './run.ts';
 
@@ -17,7 +22,7 @@ export interface StoreBenchBackend {
   open(): Promise<{ kv: Kv; close(): Promise<void> }>;
 }
 
-/** Where the benchmark runs; add the embedded server (gRPC) and the in-process Kv here. */
+/** Where the benchmark runs: a real etcd, meseta's embedded server over gRPC, and in process. */
 export const backends: StoreBenchBackend[] = [
   {
     name: 'etcd',
@@ -34,6 +39,36 @@ export const backends: StoreBenchBackend[] = [
         async close() {
           await kv.close();
           await etcd.remove();
+        },
+      };
+    },
+  },
+  {
+    name: 'embedded (gRPC)',
+    async open() {
+      const dataDir = await mkdtemp(join(tmpdir(), 'meseta-bench-embedded-'));
+      const server = await startEmbeddedEtcd({ dataDir });
+      const kv = openEtcdKv({ endpoints: [server.endpoint] });
+      return {
+        kv,
+        async close() {
+          await kv.close();
+          await server.close();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'in-process',
+    async open() {
+      const dataDir = await mkdtemp(join(tmpdir(), 'meseta-bench-inprocess-'));
+      const kv = await openInProcessKv({ dataDir });
+      return {
+        kv,
+        async close() {
+          await kv.close();
+          await rm(dataDir, { recursive: true, force: true });
         },
       };
     },
