@@ -538,6 +538,14 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     expect(recorder.of('disconnected')).toHaveLength(0);
   });
 
+  it('accepts a stream Content-Type with parameters added by a proxy', async () => {
+    const m = await master();
+    const type = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+    m.defaultSubscribe = { kind: 'stream', contentType: `${type}; charset=utf-8` };
+    await subscribed([m.url]);
+    expect(m.callsOf('SUBSCRIBE')).toHaveLength(1);
+  });
+
   it('gives up on a master that never sends SUBSCRIBED within the subscribe timeout', async () => {
     const m = await master();
     m.subscribeAnswers.push({ kind: 'hang' }, { kind: 'stream', subscribed: false });
