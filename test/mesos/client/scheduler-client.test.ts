@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.ts';
 import {
@@ -656,6 +657,7 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
       JSON.stringify(recorder.events.map((e) => ('error' in e ? e.error.message : e))),
       String(c.failure?.message),
       JSON.stringify(c),
+      inspect(c, { depth: 4, showHidden: true }),
     ].join('\n');
     expect(logs.length).toBeGreaterThan(3);
     expect(everything).not.toContain(secret);
