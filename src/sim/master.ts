@@ -1099,6 +1099,8 @@ export class Master {
       }
       return;
     }
+    // Asked at most once per call: an explicit reconcile may name 100,000 tasks.
+    let recovering: boolean | undefined;
     for (const { task_id, agent_id } of tasks) {
       const task = framework.tasks.get(task_id.value);
       if (task) {
@@ -1109,7 +1111,7 @@ export class Master {
       // Unknown task on an agent still reregistering after a failover: no answer; the
       // scheduler must ask again.
       if (agent?.status === 'recovering') continue;
-      if (!agent_id && this.anyAgentRecovering()) continue;
+      if (!agent_id && (recovering ??= this.anyAgentRecovering())) continue;
       const base = {
         task_id,
         source: 'SOURCE_MASTER' as const,
