@@ -13,6 +13,7 @@ import type { Call, Event } from '../mesos/scheduler-types.ts';
 import type {
   ExecutorInfo,
   FrameworkInfo,
+  OfferFilters,
   MasterInfo,
   Offer,
   OfferOperation,
@@ -62,8 +63,8 @@ export interface MasterOptions {
   hostname?: string;
   ip?: string;
   port?: number;
-  /** The master's fault-domain region; agents elsewhere are "remote". */
-  region?: string;
+  /** The master's fault domain; agents in other regions are "remote". */
+  domain?: { region: string; zone: string };
   /** `--allocation_interval`, default 1 s. */
   allocationIntervalMs?: number;
   /** HEARTBEAT period; Mesos fixes it at 15 s, tests may shorten it. */
@@ -100,6 +101,15 @@ const partitionAwareOnly: ReadonlySet<TaskState> = new Set([
   'TASK_UNKNOWN',
 ]);
 
+/** What changed, for operator API subscribers (`watch`). */
+export type MasterChange =
+  | { kind: 'task_added'; task: TaskRecord }
+  | { kind: 'task_updated'; task: TaskRecord; status: TaskStatus }
+  | { kind: 'agent_added'; agent: AgentRecord }
+  | { kind: 'agent_removed'; agentId: string }
+  | { kind: 'framework_added' | 'framework_updated'; framework: FrameworkRecord }
+  | { kind: 'framework_removed'; info: FrameworkInfo };
+
 export type UpdateFrameworkResult = { status: 200 } | { status: 400 | 403 | 409; error: string };
 
 export class Master {
@@ -110,6 +120,7 @@ export class Master {
   private readonly agentUnreachableTimeoutMs: number;
   private recoveredAt = 0;
   private reregisterTimers: Timer[] = [];
+  private readonly watchers = new Set<(change: MasterChange) => void>();
   readonly clock: Clock;
   readonly startTime: number;
   readonly random: Random;
@@ -148,7 +159,7 @@ export class Master {
     this.agentUnreachableTimeoutMs = options.agentUnreachableTimeoutMs ?? 75_000;
     this.updates = new UpdateChannel(this.clock);
     this.executorShutdownGraceMs = options.executorShutdownGraceMs ?? 5000;
-    this.region = options.region;
+    this.region = options.domain?.region;
     this.startTime = this.clock.now();
     this.id = this.random.uuid();
     const hostname = options.hostname ?? 'localhost';
@@ -162,15 +173,28 @@ export class Master {
       hostname,
       version: options.version ?? '1.11.0',
       address: { hostname, ip, port },
-      ...(this.region
+      ...(options.domain
         ? {
             domain: {
-              fault_domain: { region: { name: this.region }, zone: { name: this.region } },
+              fault_domain: {
+                region: { name: options.domain.region },
+                zone: { name: options.domain.zone },
+              },
             },
           }
         : {}),
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
     };
+  }
+
+  /** Calls `listener` on every change an operator API subscriber hears of; returns the undo. */
+  watch(listener: (change: MasterChange) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private changed(change: MasterChange): void {
+    for (const watcher of this.watchers) watcher(change);
   }
 
   /** The master's flags, as GET_FLAGS reports them. */
@@ -252,11 +276,12 @@ export class Master {
       region: spec.domain?.region,
       offers: new Set(),
       tasks: new Map(),
-      executors: new Set(),
+      executors: new Map(),
       registeredTime: this.clock.now(),
       sim,
     };
     this.agents.set(id, record);
+    if (this.watchers.size) this.changed({ kind: 'agent_added', agent: record });
     this.totalsCache = undefined;
     this.allocatable.add(id);
     this.requestAllocation();
@@ -310,6 +335,7 @@ export class Master {
     agent.partitionTimer = undefined;
     agent.sim.reachable = false;
     agent.status = 'unreachable';
+    this.changed({ kind: 'agent_removed', agentId });
     agent.unreachableTime = this.clock.now();
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -368,6 +394,7 @@ export class Master {
     agent.partitionTimer?.cancel();
     agent.partitionTimer = undefined;
     agent.status = 'gone';
+    if (wasActive) this.changed({ kind: 'agent_removed', agentId });
     agent.sim.reachable = false;
     this.allocatable.delete(agentId);
     for (const offerId of [...agent.offers]) this.rescindOffer(offerId);
@@ -494,6 +521,7 @@ export class Master {
       this.frameworks.set(id, framework);
       this.log.info('framework subscribed', { framework: id, name: info.name });
       this.connect(framework, subscriber);
+      this.changed({ kind: 'framework_added', framework });
       return;
     }
     let framework = this.frameworks.get(existingId);
@@ -521,6 +549,7 @@ export class Master {
     for (const offerId of [...framework.offers]) this.discardOffer(offerId, undefined);
     this.log.info('framework resubscribed', { framework: existingId });
     this.connect(framework, subscriber);
+    this.changed({ kind: 'framework_updated', framework });
   }
 
   /** The stream of `subscriber` ended (client went away or the transport closed it). */
@@ -570,6 +599,7 @@ export class Master {
     framework.unreachableTasks.clear();
     for (const agent of this.agents.values()) agent.sim.shutdownFramework(framework.id);
     this.frameworks.delete(framework.id);
+    this.changed({ kind: 'framework_removed', info: framework.info });
     framework.active = false;
     this.completed.set(framework.id, {
       id: framework.id,
@@ -669,6 +699,7 @@ export class Master {
     );
     if (suppressedError) return { status: 400, error: suppressedError };
     this.applyFrameworkInfo(framework, info, update.suppressed_roles ?? []);
+    this.changed({ kind: 'framework_updated', framework });
     this.requestAllocation();
     return { status: 200 };
   }
@@ -875,17 +906,27 @@ export class Master {
     pool: Pool,
     task: TaskInfo,
   ): void {
-    const { error, resources } = validateTask(task, this.taskContext(framework, agent, role, pool));
+    const { error } = validateTask(task, this.taskContext(framework, agent, role, pool));
     if (error) return this.taskError(framework, task, error, 'REASON_TASK_INVALID');
-    subtractFrom(pool, resources);
+    const taskPool = poolFromResources(task.resources).pool;
+    subtractFrom(pool, taskPool);
+    let executorPool: Pool | undefined;
+    if (
+      task.executor &&
+      !agent.executors.has(`${framework.id}/${task.executor.executor_id.value}`)
+    ) {
+      executorPool = poolFromResources(task.executor.resources).pool;
+      subtractFrom(pool, executorPool);
+    }
     this.addTask(
       framework,
       agent,
       role,
       task,
-      resources,
+      taskPool,
       task.executor?.executor_id.value ?? task.task_id.value,
       task.executor,
+      executorPool,
     );
   }
 
@@ -903,8 +944,9 @@ export class Master {
     const context = this.taskContext(framework, agent, role, trial);
     let error: string | undefined;
     const needs: Pool[] = [];
+    let executorPool: Pool | undefined;
     if (!agent.executors.has(`${framework.id}/${executorId}`)) {
-      const executorPool = poolFromResources(group.executor.resources).pool;
+      executorPool = poolFromResources(group.executor.resources).pool;
       if (!contains(trial, executorPool)) {
         error = 'Total resources required by task group and its executor are more than available';
       } else subtractFrom(trial, executorPool);
@@ -932,7 +974,16 @@ export class Master {
     pool.ranges = trial.ranges;
     pool.sets = trial.sets;
     tasks.forEach((task, i) =>
-      this.addTask(framework, agent, role, task, needs[i]!, executorId, group.executor),
+      this.addTask(
+        framework,
+        agent,
+        role,
+        task,
+        needs[i]!,
+        executorId,
+        group.executor,
+        i === 0 ? executorPool : undefined,
+      ),
     );
   }
 
@@ -961,6 +1012,7 @@ export class Master {
     resources: Pool,
     executorId: string,
     executorInfo: ExecutorInfo | undefined,
+    executorPool?: Pool,
   ): void {
     const record: TaskRecord = {
       info,
@@ -977,7 +1029,13 @@ export class Master {
     };
     framework.tasks.set(info.task_id.value, record);
     agent.tasks.set(taskKey(framework.id, info.task_id.value), record);
-    agent.executors.add(`${framework.id}/${executorId}`);
+    // The master tracks executors it was given (custom and default ones) with their resources;
+    // command executors belong to the agent.
+    const executorKey = `${framework.id}/${executorId}`;
+    if (executorInfo && !agent.executors.has(executorKey)) {
+      agent.executors.set(executorKey, executorPool ?? emptyPool());
+    }
+    if (this.watchers.size) this.changed({ kind: 'task_added', task: record });
     agent.sim.launch({
       frameworkId: framework.id,
       info,
@@ -1041,6 +1099,8 @@ export class Master {
       }
       return;
     }
+    // Asked at most once per call: an explicit reconcile may name 100,000 tasks.
+    let recovering: boolean | undefined;
     for (const { task_id, agent_id } of tasks) {
       const task = framework.tasks.get(task_id.value);
       if (task) {
@@ -1051,7 +1111,7 @@ export class Master {
       // Unknown task on an agent still reregistering after a failover: no answer; the
       // scheduler must ask again.
       if (agent?.status === 'recovering') continue;
-      if (!agent_id && this.anyAgentRecovering()) continue;
+      if (!agent_id && (recovering ??= this.anyAgentRecovering())) continue;
       const base = {
         task_id,
         source: 'SOURCE_MASTER' as const,
@@ -1173,6 +1233,7 @@ export class Master {
         }
       }
       this.transition(task, latestState);
+      if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
     }
     this.sendUpdate(framework, status);
   }
@@ -1189,6 +1250,7 @@ export class Master {
     task.statusUpdateState = status.state;
     task.statusUpdateUuid = undefined;
     this.transition(task, status.state);
+    if (this.watchers.size) this.changed({ kind: 'task_updated', task, status });
   }
 
   /** The task's resources go back to its agent. */
@@ -1201,7 +1263,7 @@ export class Master {
       addTo(agent.free, task.resources);
       if (agent.status === 'active') this.allocatable.add(agent.id);
     }
-    if (task.executorId) {
+    if (task.executorInfo) {
       const executorKey = `${task.frameworkId}/${task.executorId}`;
       const stillUsed = [...agent.tasks.values()].some(
         (other) =>
@@ -1210,7 +1272,23 @@ export class Master {
           other.executorId === task.executorId &&
           !isTerminal(other.state),
       );
-      if (!stillUsed) agent.executors.delete(executorKey);
+      const executorPool = agent.executors.get(executorKey);
+      if (!stillUsed && executorPool) {
+        agent.executors.delete(executorKey);
+        if (framework) adjust(framework.allocated, executorPool, -1);
+        if (agent.status !== 'gone') addTo(agent.free, executorPool);
+        // The executor exits once its last task has ended, and the framework hears of it.
+        if (framework) {
+          this.send(framework, {
+            type: 'FAILURE',
+            failure: {
+              agent_id: { value: agent.id },
+              executor_id: { value: task.executorId! },
+              status: 0,
+            },
+          });
+        }
+      }
     }
   }
 
@@ -1290,7 +1368,7 @@ export class Master {
     const batches = new Map<FrameworkRecord, Offer[]>();
     for (const agentId of this.allocatable) {
       const agent = this.agents.get(agentId);
-      if (!agent || agent.status !== 'active' || !allocatable(agent.free)) {
+      if (!agent || agent.status !== 'active' || isEmptyPool(agent.free)) {
         this.allocatable.delete(agentId);
         continue;
       }
@@ -1323,6 +1401,7 @@ export class Master {
     agent: AgentRecord,
     now: number,
   ): boolean {
+    if (!meetsMinimum(framework.info.offer_filters?.[role], agent.free)) return false;
     if (agent.hasGpus && !framework.capabilities.has('GPU_RESOURCES')) return false;
     if (
       this.region &&
@@ -1389,7 +1468,7 @@ export class Master {
     const multiRole = framework.capabilities.has('MULTI_ROLE');
     const executorIds: { value: string }[] = [];
     const prefix = `${framework.id}/`;
-    for (const key of agent.executors)
+    for (const key of agent.executors.keys())
       if (key.startsWith(prefix)) executorIds.push({ value: key.slice(prefix.length) });
     const offer: Offer = {
       id: { value: record.id },
@@ -1475,8 +1554,30 @@ function refuseSeconds(value: number | undefined): number {
   return Math.min(value, maxRefuseSeconds);
 }
 
-function allocatable(pool: Pool): boolean {
-  return (pool.scalars.cpus ?? 0) >= minCpus || (pool.scalars.mem ?? 0) >= minMem;
+/**
+ * Whether an agent's unallocated resources are worth offering to a framework's role: its
+ * `offer_filters[role].min_allocatable_resources` if set (any one of the alternatives, each
+ * quantity at least), else the master's default `cpus:0.01|mem:32`.
+ */
+function meetsMinimum(filters: OfferFilters | undefined, pool: Pool): boolean {
+  const alternatives = filters?.min_allocatable_resources?.quantities;
+  if (!filters?.min_allocatable_resources) {
+    return (pool.scalars.cpus ?? 0) >= minCpus || (pool.scalars.mem ?? 0) >= minMem;
+  }
+  if (!alternatives || alternatives.length === 0) return true;
+  return alternatives.some((alternative) =>
+    Object.entries(alternative.quantities ?? {}).every(
+      ([name, quantity]) => quantityOf(pool, name) >= quantity.value,
+    ),
+  );
+}
+
+function quantityOf(pool: Pool, name: string): number {
+  const scalar = pool.scalars[name];
+  if (scalar !== undefined) return scalar;
+  const ranges = pool.ranges[name];
+  if (ranges) return ranges.reduce((sum, [begin, end]) => sum + end - begin + 1, 0);
+  return pool.sets[name]?.length ?? 0;
 }
 
 function adjust(totals: Record<string, number>, pool: Pool, sign: 1 | -1): void {

@@ -51,6 +51,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     hostname: masterOptions.hostname ?? host,
     ip: masterOptions.ip ?? (host === 'localhost' ? '127.0.0.1' : host),
     port: bound,
+    // Mesos refuses agents with a domain unless the master has one: default to the first's.
+    domain: masterOptions.domain ?? cluster.agents.find((agent) => agent.domain)?.domain,
   });
   for (const spec of cluster.agents) master.addAgent(spec);
   master.start();

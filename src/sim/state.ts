@@ -41,8 +41,8 @@ export interface AgentRecord {
   offers: Set<string>;
   /** Live tasks by `frameworkId/taskId`. */
   tasks: Map<string, TaskRecord>;
-  /** Executors running here, `frameworkId/executorId`. */
-  executors: Set<string>;
+  /** Executors the master launched here (custom and default), `frameworkId/executorId` → their resources. */
+  executors: Map<string, Pool>;
   registeredTime: number;
   reregisteredTime?: number;
   unreachableTime?: number;

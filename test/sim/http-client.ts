@@ -69,11 +69,11 @@ export async function until<T>(
   }
 }
 
-/** A SUBSCRIBE stream read straight off the socket. */
-export class EventStream {
+/** A RecordIO stream (scheduler or operator SUBSCRIBE) read straight off the socket. */
+export class RecordStream<E> {
   status = 0;
   headers: Record<string, string> = {};
-  readonly events: Event[] = [];
+  readonly events: E[] = [];
   /** Raw payload of every HTTP chunk, to check the framing. */
   readonly chunks: Buffer[] = [];
   readonly records: Buffer[] = [];
@@ -86,12 +86,13 @@ export class EventStream {
 
   constructor(
     base: string,
-    call: Call,
-    readonly format: Format = 'json',
+    path: string,
+    body: Buffer,
+    readonly format: Format,
+    private readonly decode: (record: Buffer, format: Format) => E,
     extraHeaders: Record<string, string> = {},
   ) {
-    const url = new URL(`${base}/api/v1/scheduler`);
-    const body = encodeCall(call, format);
+    const url = new URL(`${base}${path}`);
     this.socket = connect(Number(url.port), url.hostname);
     const headers = {
       Host: url.host,
@@ -114,24 +115,16 @@ export class EventStream {
     this.socket.on('error', () => (this.ended = true));
   }
 
-  get streamId(): string {
-    return this.headers['mesos-stream-id']!;
-  }
-
-  get frameworkId(): string {
-    return this.events.find((e) => e.type === 'SUBSCRIBED')!.subscribed!.framework_id.value;
-  }
-
-  async next(type: Event['type'], after = 0, withinMs = 5000): Promise<Event> {
+  async next(type: string, after = 0, withinMs = 5000): Promise<E> {
     return until(
       `${type} event`,
-      () => this.events.slice(after).find((e) => e.type === type),
+      () => this.events.slice(after).find((e) => (e as { type?: string }).type === type),
       withinMs,
     );
   }
 
-  ofType(type: Event['type']): Event[] {
-    return this.events.filter((e) => e.type === type);
+  ofType(type: string): E[] {
+    return this.events.filter((e) => (e as { type?: string }).type === type);
   }
 
   close(): void {
@@ -171,8 +164,28 @@ export class EventStream {
       this.chunks.push(Buffer.from(chunk));
       for (const record of this.decoder.push(chunk)) {
         this.records.push(record);
-        this.events.push(decodeEvent(record, this.format));
+        this.events.push(this.decode(record, this.format));
       }
     }
+  }
+}
+
+/** The scheduler API's SUBSCRIBE stream. */
+export class EventStream extends RecordStream<Event> {
+  constructor(
+    base: string,
+    call: Call,
+    format: Format = 'json',
+    extraHeaders: Record<string, string> = {},
+  ) {
+    super(base, '/api/v1/scheduler', encodeCall(call, format), format, decodeEvent, extraHeaders);
+  }
+
+  get streamId(): string {
+    return this.headers['mesos-stream-id']!;
+  }
+
+  get frameworkId(): string {
+    return this.events.find((e) => e.type === 'SUBSCRIBED')!.subscribed!.framework_id.value;
   }
 }

@@ -5,6 +5,7 @@ import {
   ack,
   frameworkInfo,
   launch,
+  runFor,
   startMaster,
   subscribe,
   task,
@@ -228,6 +229,43 @@ describe('offers', () => {
     expect(gpu.stream.offers()).toHaveLength(1);
   });
 
+  it('offers agents of remote regions only to REGION_AWARE frameworks', () => {
+    const { master, clock } = startMaster(0, { domain: { region: 'region-1', zone: 'zone-1' } });
+    for (const spec of generateCluster({ agents: 2, racks: 2, zones: 2, regions: 2 }).agents) {
+      master.addAgent(spec);
+    }
+    expect(master.info.domain).toEqual({
+      fault_domain: { region: { name: 'region-1' }, zone: { name: 'zone-1' } },
+    });
+    const local = subscribe(master);
+    const aware = subscribe(master, frameworkInfo({ capabilities: [{ type: 'REGION_AWARE' }] }));
+    clock.advance(0);
+    expect(local.stream.offers().map((o) => o.domain!.fault_domain!.region.name)).toEqual([
+      'region-1',
+    ]);
+    expect(aware.stream.offers().map((o) => o.domain!.fault_domain!.region.name)).toEqual([
+      'region-2',
+    ]);
+  });
+
+  it('honours offer_filters.min_allocatable_resources per role', () => {
+    const { master, clock } = startMaster(1);
+    const minimum = (cpus: number) =>
+      frameworkInfo({
+        offer_filters: {
+          '*': {
+            min_allocatable_resources: { quantities: [{ quantities: { cpus: { value: cpus } } }] },
+          },
+        },
+      });
+    const picky = subscribe(master, minimum(5));
+    clock.advance(0);
+    expect(picky.stream.offers()).toHaveLength(0);
+    const modest = subscribe(master, minimum(4));
+    clock.advance(1000);
+    expect(modest.stream.offers()).toHaveLength(1);
+  });
+
   it('rescinds outstanding offers when they time out', () => {
     const { master, clock } = startMaster(1, { offerTimeoutMs: 30_000 });
     const { stream } = subscribe(master);
@@ -298,7 +336,8 @@ describe('ACCEPT and the task lifecycle', () => {
     const again = stream.offers();
     expect(again).toHaveLength(1);
     expect(again[0]!.resources!.find((r) => r.name === 'cpus')!.scalar!.value).toBe(3);
-    expect(again[0]!.executor_ids).toEqual([{ value: 't1' }]);
+    // Command executors belong to the agent; the master does not list them.
+    expect(again[0]!.executor_ids).toBeUndefined();
   });
 
   it('answers invalid offers with TASK_LOST, or TASK_DROPPED for partition-aware frameworks', () => {
@@ -420,6 +459,47 @@ describe('ACCEPT and the task lifecycle', () => {
     expect([...framework.tasks.values()].map((t) => t.executorId)).toEqual(['pod', 'pod']);
     clock.advance(1000);
     expect(stream.updates('g1')[0]!.executor_id).toEqual({ value: 'pod' });
+    // The rest comes back after the default 5 s filter, naming the running executor; the
+    // executor's own 0.1 cpus stay in use.
+    clock.advance(5000);
+    const again = stream.offers().at(-1)!;
+    expect(again.executor_ids).toEqual([{ value: 'pod' }]);
+    expect(again.resources!.find((r) => r.name === 'cpus')!.scalar!.value).toBe(1.9);
+  });
+
+  it('reports FAILURE when a task group executor exits after its last task', () => {
+    const { master, clock } = startMaster(1);
+    const { framework, stream } = subscribe(master);
+    clock.advance(0);
+    const offer = stream.offers()[0]!;
+    const member = (id: string, seconds: number) => {
+      const { command: _command, ...rest } = task(offer, id, {
+        labels: { labels: [{ key: 'meseta.sim/exit-after', value: String(seconds) }] },
+      });
+      return rest;
+    };
+    master.handle(framework, {
+      type: 'ACCEPT',
+      framework_id: { value: framework.id },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: 'LAUNCH_GROUP',
+            launch_group: {
+              executor: { type: 'DEFAULT', executor_id: { value: 'pod' } },
+              task_group: { tasks: [member('g1', 1), member('g2', 3)] },
+            },
+          },
+        ],
+      },
+    });
+    runFor(clock, 2_000, master, framework, stream);
+    expect(stream.ofType('FAILURE')).toHaveLength(0);
+    runFor(clock, 2_000, master, framework, stream);
+    expect(stream.ofType('FAILURE').map((e) => e.failure)).toEqual([
+      { agent_id: offer.agent_id, executor_id: { value: 'pod' }, status: 0 },
+    ]);
   });
 
   it('finishes or fails tasks as their behaviour says, and releases resources on ack', () => {

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ContentTypes,
+  decodeMasterEvent,
   decodeMasterResponse,
   encodeMasterCall,
   type Format,
 } from '../../src/mesos/codec.ts';
-import type { MasterCall, MasterResponse } from '../../src/mesos/master-types.ts';
+import type { MasterCall, MasterEvent, MasterResponse } from '../../src/mesos/master-types.ts';
 import { generateCluster } from '../../src/sim/cluster.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { EventStream, post, postCall } from './http-client.ts';
+import { EventStream, RecordStream, post, postCall } from './http-client.ts';
 
 let sim: Simulator;
 let stream: EventStream;
@@ -184,5 +185,67 @@ describe('legacy /master/state', () => {
       labels: [{ key: 'app', value: 'web' }],
     });
     expect((await post(`${sim.url}/state`, '', {}, 'GET')).status).toBe(200);
+  });
+});
+
+describe('operator SUBSCRIBE', () => {
+  it('streams the state, then every change, as RecordIO', async () => {
+    const events = new RecordStream<MasterEvent>(
+      sim.url,
+      '/api/v1',
+      Buffer.from('{"type":"SUBSCRIBE"}'),
+      'json',
+      decodeMasterEvent,
+    );
+    try {
+      const subscribed = await events.next('SUBSCRIBED');
+      expect(events.headers['content-type']).toBe('application/json');
+      expect(subscribed.subscribed!.get_state!.get_tasks!.tasks![0]!.task_id.value).toBe('web-1');
+
+      const [added] = sim.faults.addAgents(
+        generateCluster({ agents: 1 }).agents.map((a) => ({ ...a, hostname: 'late' })),
+      );
+      expect((await events.next('AGENT_ADDED')).agent_added!.agent.agent_info.hostname).toBe(
+        'late',
+      );
+      sim.faults.removeAgent(added!.id);
+      expect((await events.next('AGENT_REMOVED')).agent_removed!.agent_id.value).toBe(added!.id);
+
+      const starting = stream.ofType('UPDATE')[0]!.update!.status;
+      await postCall(
+        sim.url,
+        {
+          type: 'ACKNOWLEDGE',
+          framework_id: { value: stream.frameworkId },
+          acknowledge: {
+            agent_id: starting.agent_id!,
+            task_id: starting.task_id,
+            uuid: starting.uuid!,
+          },
+        },
+        stream.streamId,
+      );
+      const updated = await events.next('TASK_UPDATED');
+      expect(updated.task_updated).toMatchObject({
+        state: 'TASK_RUNNING',
+        status: { state: 'TASK_RUNNING' },
+      });
+
+      const other = new EventStream(sim.url, {
+        type: 'SUBSCRIBE',
+        subscribe: { framework_info: { user: 'bob', name: 'second' } },
+      });
+      try {
+        const framework = await events.next('FRAMEWORK_ADDED');
+        expect(framework.framework_added!.framework.framework_info.name).toBe('second');
+      } finally {
+        other.close();
+      }
+      expect((await events.next('FRAMEWORK_REMOVED')).framework_removed!.framework_info.name).toBe(
+        'second',
+      );
+    } finally {
+      events.close();
+    }
   });
 });

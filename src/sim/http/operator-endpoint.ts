@@ -1,16 +1,33 @@
 /**
  * `POST /api/v1` (also `/master/api/v1`): the operator API's synchronous calls over the
  * master's state — GET_HEALTH, GET_FLAGS, GET_VERSION, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
- * GET_EXECUTORS, GET_TASKS, GET_MASTER — plus TEARDOWN and MARK_AGENT_GONE. Same transport
- * rules as Mesos: Content-Type 400/415, Accept 406, 200 with a Response body. Calls the
- * simulator does not implement answer 501.
+ * GET_EXECUTORS, GET_TASKS, GET_MASTER — plus TEARDOWN and MARK_AGENT_GONE, and the operator
+ * SUBSCRIBE stream (SUBSCRIBED with the full state, then TASK_ADDED, TASK_UPDATED,
+ * AGENT_ADDED, AGENT_REMOVED, FRAMEWORK_ADDED/UPDATED/REMOVED and HEARTBEAT, RecordIO-framed,
+ * one record per chunk). Same transport rules as Mesos: Content-Type 400/415, Accept 406, 200
+ * with a Response body. Calls the simulator does not implement answer 501.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ContentTypes, encodeMasterResponse, type Format } from '../../mesos/codec.ts';
-import type { MasterCall, MasterResponse } from '../../mesos/master-types.ts';
+import {
+  ContentTypes,
+  encodeMasterEvent,
+  encodeMasterResponse,
+  type Format,
+} from '../../mesos/codec.ts';
+import type { MasterCall, MasterEvent, MasterResponse } from '../../mesos/master-types.ts';
+import { encodeRecord } from '../../mesos/recordio.ts';
 import { MessageNames } from '../../mesos/schema.ts';
-import type { Master } from '../master.ts';
-import { getAgents, getExecutors, getFrameworks, getState, getTasks } from '../views.ts';
+import type { Master, MasterChange } from '../master.ts';
+import {
+  agentEntry,
+  frameworkEntry,
+  getAgents,
+  getExecutors,
+  getFrameworks,
+  getState,
+  getTasks,
+  taskView,
+} from '../views.ts';
 import { acceptsMediaType, methodNotAllowed, readBody, sendBody, sendText } from './exchange.ts';
 import { parseCallBody } from './scheduler-endpoint.ts';
 
@@ -45,6 +62,8 @@ export async function handleOperatorRequest(
   const reply = (message: MasterResponse) =>
     sendBody(response, 200, ContentTypes[format], encodeMasterResponse(message, format));
   switch (call.type) {
+    case 'SUBSCRIBE':
+      return subscribe(master, response, format);
     case 'GET_HEALTH':
       return reply({ type: 'GET_HEALTH', get_health: { healthy: true } });
     case 'GET_FLAGS':
@@ -99,4 +118,65 @@ function validateMasterCall(call: MasterCall): string | undefined {
     return "Expecting 'mark_agent_gone' to be present";
   }
   return undefined;
+}
+
+function subscribe(master: Master, response: ServerResponse, format: Format): void {
+  response.writeHead(200, { 'Content-Type': ContentTypes[format], 'Cache-Control': 'no-cache' });
+  response.flushHeaders();
+  const send = (event: MasterEvent) => {
+    if (!response.destroyed) response.write(encodeRecord(encodeMasterEvent(event, format)));
+  };
+  send({
+    type: 'SUBSCRIBED',
+    subscribed: {
+      get_state: getState(master),
+      heartbeat_interval_seconds: master.heartbeatIntervalMs / 1000,
+    },
+  });
+  const unwatch = master.watch((change) => send(eventOf(master, change)));
+  let heartbeat = master.clock.setTimeout(function beat() {
+    send({ type: 'HEARTBEAT' });
+    heartbeat = master.clock.setTimeout(beat, master.heartbeatIntervalMs);
+  }, master.heartbeatIntervalMs);
+  response.on('close', () => {
+    unwatch();
+    heartbeat.cancel();
+  });
+}
+
+function eventOf(master: Master, change: MasterChange): MasterEvent {
+  switch (change.kind) {
+    case 'task_added':
+      return {
+        type: 'TASK_ADDED',
+        task_added: {
+          task: taskView(change.task, master.framework(change.task.frameworkId)?.info.user),
+        },
+      };
+    case 'task_updated':
+      return {
+        type: 'TASK_UPDATED',
+        task_updated: {
+          framework_id: { value: change.task.frameworkId },
+          status: change.status,
+          state: change.task.state,
+        },
+      };
+    case 'agent_added':
+      return { type: 'AGENT_ADDED', agent_added: { agent: agentEntry(master, change.agent) } };
+    case 'agent_removed':
+      return { type: 'AGENT_REMOVED', agent_removed: { agent_id: { value: change.agentId } } };
+    case 'framework_added':
+      return {
+        type: 'FRAMEWORK_ADDED',
+        framework_added: { framework: frameworkEntry(master, change.framework) },
+      };
+    case 'framework_updated':
+      return {
+        type: 'FRAMEWORK_UPDATED',
+        framework_updated: { framework: frameworkEntry(master, change.framework) },
+      };
+    case 'framework_removed':
+      return { type: 'FRAMEWORK_REMOVED', framework_removed: { framework_info: change.info } };
+  }
 }

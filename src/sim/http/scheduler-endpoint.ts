@@ -111,7 +111,8 @@ class HttpSubscriber implements Subscriber {
   ) {}
 
   send(event: Event): void {
-    if (this.closed) return;
+    // The client may have gone; the master learns of it from the 'close' event.
+    if (this.closed || this.response.destroyed) return;
     this.response.write(encodeRecord(encodeEvent(event, this.format)));
   }
 
