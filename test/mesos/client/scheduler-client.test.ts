@@ -401,7 +401,8 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.05 };
     m.heartbeatMs = 50;
     const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 6 });
-    await recorder.next('heartbeat', () => true, 3);
+    // Longer than the 300 ms limit: heartbeats are what keeps the stream alive.
+    await recorder.next('heartbeat', () => true, 10);
     expect(recorder.of('disconnected')).toHaveLength(0);
     m.stream!.stopHeartbeats();
     const disconnected = await recorder.next('disconnected');
