@@ -13,6 +13,7 @@ import type { Call, Event } from '../mesos/scheduler-types.ts';
 import type {
   ExecutorInfo,
   FrameworkInfo,
+  OfferFilters,
   MasterInfo,
   Offer,
   OfferOperation,
@@ -1098,6 +1099,8 @@ export class Master {
       }
       return;
     }
+    // Asked at most once per call: an explicit reconcile may name 100,000 tasks.
+    let recovering: boolean | undefined;
     for (const { task_id, agent_id } of tasks) {
       const task = framework.tasks.get(task_id.value);
       if (task) {
@@ -1108,7 +1111,7 @@ export class Master {
       // Unknown task on an agent still reregistering after a failover: no answer; the
       // scheduler must ask again.
       if (agent?.status === 'recovering') continue;
-      if (!agent_id && this.anyAgentRecovering()) continue;
+      if (!agent_id && (recovering ??= this.anyAgentRecovering())) continue;
       const base = {
         task_id,
         source: 'SOURCE_MASTER' as const,
@@ -1365,7 +1368,7 @@ export class Master {
     const batches = new Map<FrameworkRecord, Offer[]>();
     for (const agentId of this.allocatable) {
       const agent = this.agents.get(agentId);
-      if (!agent || agent.status !== 'active' || !allocatable(agent.free)) {
+      if (!agent || agent.status !== 'active' || isEmptyPool(agent.free)) {
         this.allocatable.delete(agentId);
         continue;
       }
@@ -1398,6 +1401,7 @@ export class Master {
     agent: AgentRecord,
     now: number,
   ): boolean {
+    if (!meetsMinimum(framework.info.offer_filters?.[role], agent.free)) return false;
     if (agent.hasGpus && !framework.capabilities.has('GPU_RESOURCES')) return false;
     if (
       this.region &&
@@ -1550,8 +1554,30 @@ function refuseSeconds(value: number | undefined): number {
   return Math.min(value, maxRefuseSeconds);
 }
 
-function allocatable(pool: Pool): boolean {
-  return (pool.scalars.cpus ?? 0) >= minCpus || (pool.scalars.mem ?? 0) >= minMem;
+/**
+ * Whether an agent's unallocated resources are worth offering to a framework's role: its
+ * `offer_filters[role].min_allocatable_resources` if set (any one of the alternatives, each
+ * quantity at least), else the master's default `cpus:0.01|mem:32`.
+ */
+function meetsMinimum(filters: OfferFilters | undefined, pool: Pool): boolean {
+  const alternatives = filters?.min_allocatable_resources?.quantities;
+  if (!filters?.min_allocatable_resources) {
+    return (pool.scalars.cpus ?? 0) >= minCpus || (pool.scalars.mem ?? 0) >= minMem;
+  }
+  if (!alternatives || alternatives.length === 0) return true;
+  return alternatives.some((alternative) =>
+    Object.entries(alternative.quantities ?? {}).every(
+      ([name, quantity]) => quantityOf(pool, name) >= quantity.value,
+    ),
+  );
+}
+
+function quantityOf(pool: Pool, name: string): number {
+  const scalar = pool.scalars[name];
+  if (scalar !== undefined) return scalar;
+  const ranges = pool.ranges[name];
+  if (ranges) return ranges.reduce((sum, [begin, end]) => sum + end - begin + 1, 0);
+  return pool.sets[name]?.length ?? 0;
 }
 
 function adjust(totals: Record<string, number>, pool: Pool, sign: 1 | -1): void {

@@ -248,6 +248,24 @@ describe('offers', () => {
     ]);
   });
 
+  it('honours offer_filters.min_allocatable_resources per role', () => {
+    const { master, clock } = startMaster(1);
+    const minimum = (cpus: number) =>
+      frameworkInfo({
+        offer_filters: {
+          '*': {
+            min_allocatable_resources: { quantities: [{ quantities: { cpus: { value: cpus } } }] },
+          },
+        },
+      });
+    const picky = subscribe(master, minimum(5));
+    clock.advance(0);
+    expect(picky.stream.offers()).toHaveLength(0);
+    const modest = subscribe(master, minimum(4));
+    clock.advance(1000);
+    expect(modest.stream.offers()).toHaveLength(1);
+  });
+
   it('rescinds outstanding offers when they time out', () => {
     const { master, clock } = startMaster(1, { offerTimeoutMs: 30_000 });
     const { stream } = subscribe(master);

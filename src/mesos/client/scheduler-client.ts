@@ -306,11 +306,12 @@ export class SchedulerClient {
   }
 
   /**
-   * Changes the framework's info (name, roles, labels, failover timeout…; not user or
-   * principal) and suppressed roles. Later resubscriptions use the new info.
+   * Changes the framework's info (name, roles, labels, failover timeout…; not user,
+   * principal or checkpoint, which Mesos refuses to change) and suppressed roles. Later
+   * resubscriptions use the new info.
    */
   async updateFramework(
-    changes: Partial<Omit<FrameworkConfig, 'user' | 'principal'>>,
+    changes: Partial<Omit<FrameworkConfig, 'user' | 'principal' | 'checkpoint'>>,
     suppressedRoles?: string[],
   ): Promise<void> {
     const candidate = resolveConfig({

@@ -238,7 +238,8 @@ async function checkHead(
     );
   }
   const contentType = response.headers['content-type'];
-  const format = formatOfContentType(contentType);
+  // Mesos sends the bare media type; a proxy may add parameters, which change nothing.
+  const format = formatOfContentType(contentType?.split(';')[0]!.trim());
   const streamId = response.headers['mesos-stream-id'];
   if (!format || typeof streamId !== 'string' || streamId === '') {
     response.destroy();

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.ts';
 import {
@@ -400,7 +401,8 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     m.defaultSubscribe = { kind: 'stream', heartbeatSeconds: 0.05 };
     m.heartbeatMs = 50;
     const { client: c, recorder } = await subscribed([m.url], { missedHeartbeats: 6 });
-    await recorder.next('heartbeat', () => true, 3);
+    // Longer than the 300 ms limit: heartbeats are what keeps the stream alive.
+    await recorder.next('heartbeat', () => true, 10);
     expect(recorder.of('disconnected')).toHaveLength(0);
     m.stream!.stopHeartbeats();
     const disconnected = await recorder.next('disconnected');
@@ -538,6 +540,14 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
     expect(recorder.of('disconnected')).toHaveLength(0);
   });
 
+  it('accepts a stream Content-Type with parameters added by a proxy', async () => {
+    const m = await master();
+    const type = encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+    m.defaultSubscribe = { kind: 'stream', contentType: `${type}; charset=utf-8` };
+    await subscribed([m.url]);
+    expect(m.callsOf('SUBSCRIBE')).toHaveLength(1);
+  });
+
   it('gives up on a master that never sends SUBSCRIBED within the subscribe timeout', async () => {
     const m = await master();
     m.subscribeAnswers.push({ kind: 'hang' }, { kind: 'stream', subscribed: false });
@@ -648,6 +658,7 @@ describe.each(['json', 'protobuf'] as const)('SchedulerClient over %s', (encodin
       JSON.stringify(recorder.events.map((e) => ('error' in e ? e.error.message : e))),
       String(c.failure?.message),
       JSON.stringify(c),
+      inspect(c, { depth: 4, showHidden: true }),
     ].join('\n');
     expect(logs.length).toBeGreaterThan(3);
     expect(everything).not.toContain(secret);
