@@ -329,6 +329,8 @@ class EtcdServices {
                 }),
               progress: (revision: number) =>
                 call.write({ header: this.header(revision), watch_id: id }),
+              // The server ends every stream itself when it closes.
+              closed: () => {},
             },
           );
           if ('compacted' in started) {
