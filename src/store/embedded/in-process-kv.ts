@@ -37,6 +37,10 @@ export interface InProcessKvOptions {
   dataDir?: string;
   clock?: Clock;
   log?: Logger;
+  /** How often watches that ask for progress get an empty batch (etcd: 10 minutes). */
+  progressNotifyIntervalMs?: number;
+  /** Log records between snapshots (see MvccOptions). */
+  snapshotEvery?: number;
 }
 
 export async function openInProcessKv(options: InProcessKvOptions = {}): Promise<Kv> {
