@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log.ts';
-import { CompactedError } from '../errors.ts';
+import { CompactedError, WatchBrokenError } from '../errors.ts';
 import type {
   Compare as KvCompare,
   KeyRange,
@@ -37,6 +37,10 @@ export interface InProcessKvOptions {
   dataDir?: string;
   clock?: Clock;
   log?: Logger;
+  /** How often watches that ask for progress get an empty batch (etcd: 10 minutes). */
+  progressNotifyIntervalMs?: number;
+  /** Log records between snapshots (see MvccOptions). */
+  snapshotEvery?: number;
 }
 
 export async function openInProcessKv(options: InProcessKvOptions = {}): Promise<Kv> {
@@ -177,6 +181,10 @@ class InProcessWatch implements KvWatch {
       {
         events: (_revision, changes) => this.pushByRevision(changes, prevKv),
         progress: (revision) => this.push({ revision: String(revision), events: [] }),
+        closed: () => {
+          this.failure = new WatchBrokenError('the embedded store was closed');
+          this.wake?.();
+        },
       },
     );
     if ('compacted' in started) this.failure = new CompactedError(String(started.compacted));

@@ -128,8 +128,8 @@ function loadEtcdProto(): EtcdProto {
   const definition = loadSync(join(etcd3Dir, 'proto', 'rpc.proto'), {
     keepCase: true,
     longs: String,
-    defaults: true,
-    oneofs: true,
+    // No default-filling of requests: grpc-codec.ts reads an absent field as its proto default,
+    // and filling every field of every request costs CPU on each call.
   });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { etcdserverpb: EtcdProto };
   loaded = pkg.etcdserverpb;
@@ -329,6 +329,8 @@ class EtcdServices {
                 }),
               progress: (revision: number) =>
                 call.write({ header: this.header(revision), watch_id: id }),
+              // The server ends every stream itself when it closes.
+              closed: () => {},
             },
           );
           if ('compacted' in started) {

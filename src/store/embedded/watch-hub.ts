@@ -24,6 +24,8 @@ export interface WatchSink {
   events(revision: number, changes: Change[]): void;
   /** A quiet watch's periodic mark: nothing is pending up to `revision`. */
   progress(revision: number): void;
+  /** The store is closing: nothing more will come. */
+  closed(): void;
 }
 
 export interface Watcher {
@@ -100,6 +102,8 @@ export class WatchHub {
 
   close(): void {
     this.progressTimer?.cancel();
+    const watchers = new Set([...this.ranged, ...[...this.byKey.values()].flatMap((s) => [...s])]);
+    for (const w of watchers) w.sink.closed();
     this.byKey.clear();
     this.ranged.clear();
     this.progressWatchers.clear();

@@ -90,5 +90,5 @@ describe('meseta store serve', () => {
     }
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toEqual({ code: 0, signal: null });
-  });
+  }, 90_000); // two server starts through tsx on a busy machine
 });

@@ -121,6 +121,25 @@ describe('data directory', () => {
     });
   });
 
+  it('restores compaction and leases from a snapshot', async () => {
+    const clock = new VirtualClock(0);
+    const first = await start({ snapshotEvery: 10, clock });
+    const { id } = await first.leaseGrant(60);
+    for (let i = 0; i < 30; i++) await first.put({ key: `k${i % 3}`, value: v(String(i)) });
+    await first.put({ key: 'leased', value: v('x'), lease: id });
+    await first.compact(20);
+    for (let i = 0; i < 30; i++) await first.put({ key: 'tail', value: v(String(i)) });
+    await first.close();
+    expect(existsSync(join(dir, 'snapshot'))).toBe(true);
+    clock.advance(50_000);
+    const second = await start({ clock });
+    expect(second.compactRevision).toBe(20);
+    expect(() => second.range({ key: 'k0', revision: 19 })).toThrow('compacted');
+    expect((await second.range({ key: 'k2', revision: 20 })).kvs[0]?.value).toBe('17');
+    // A restart starts lease TTLs afresh, as etcd does.
+    expect(second.leaseTimeToLive(id, true)).toMatchObject({ ttl: 60, keys: ['leased'] });
+  });
+
   it('refuses a directory another live process holds', async () => {
     appendFileSync(join(dir, 'LOCK'), `${process.ppid}\n`);
     await expect(start()).rejects.toThrow(/in use by process/);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.ts';
 import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
-import { CompactedError } from '../../../src/store/errors.ts';
+import { startEmbeddedEtcd } from '../../../src/store/embedded/server.ts';
+import { CompactedError, WatchBrokenError } from '../../../src/store/errors.ts';
 import type { Kv, WatchBatch } from '../../../src/store/kv.ts';
 
 const opened: Kv[] = [];
@@ -108,6 +109,15 @@ describe('in-process Kv', () => {
     });
     await watch.close();
     expect(await take(watch.batches, 1)).toEqual([]);
+  });
+
+  it('ends a watch with WatchBrokenError when the store it watches closes', async () => {
+    const server = await startEmbeddedEtcd();
+    const kv = server.inProcessKv();
+    const watch = kv.watch({ range: { prefix: 'x/' } });
+    const ended = take(watch.batches, 1).catch((e: unknown) => e);
+    await server.close();
+    expect(await ended).toBeInstanceOf(WatchBrokenError);
   });
 
   it('runs leases on the injected clock: keep-alive, time to live, expiry', async () => {

@@ -279,6 +279,7 @@ describe('MvccEngine watches', () => {
       sink: {
         events: (revision: number, changes: Change[]) => batches.push({ revision, changes }),
         progress: (revision: number) => batches.push({ revision, changes: [] }),
+        closed: () => batches.push({ revision: -1, changes: [] }),
       },
     };
   };
