@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log.ts';
-import { CompactedError, WatchBrokenError } from '../errors.ts';
+import { CompactedError, NotFoundError, UnavailableError, WatchBrokenError } from '../errors.ts';
 import type {
   Compare as KvCompare,
   KeyRange,
@@ -26,7 +26,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from '../kv.ts';
-import { RevisionCompactedError } from './errors.ts';
+import { EtcdServerError, RevisionCompactedError, etcdErrors } from './errors.ts';
 import { intervalOf, keyFromText, keyToText, prefixEnd } from './key-space.ts';
 import { MvccEngine } from './mvcc.ts';
 import type { Change, Compare, KeyRevision, RequestOp, ResponseOp } from './requests.ts';
@@ -55,6 +55,7 @@ export function inProcessKv(engine: MvccEngine): Kv {
 
 class InProcessKv implements Kv {
   private readonly watches = new Set<InProcessWatch>();
+  private closed = false;
 
   constructor(
     private readonly engine: MvccEngine,
@@ -62,6 +63,7 @@ class InProcessKv implements Kv {
   ) {}
 
   async range(range: KeyRange, options: RangeOptions = {}): Promise<RangeResult> {
+    this.ensureOpen();
     const res = await translate(() =>
       this.engine.range({
         ...bounds(range),
@@ -82,6 +84,7 @@ class InProcessKv implements Kv {
   put(key: string, value: string, options: { lease?: string } = {}): Promise<string> {
     // The hot path: one promise on top of the engine's, where translate() would add another.
     try {
+      this.ensureOpen();
       return this.engine
         .put({ key: keyFromText(key), value: keyFromText(value), lease: leaseId(options.lease) })
         .then(
@@ -94,11 +97,13 @@ class InProcessKv implements Kv {
   }
 
   async delete(range: KeyRange): Promise<{ deleted: number; revision: string }> {
+    this.ensureOpen();
     const res = await translate(() => this.engine.deleteRange(bounds(range)));
     return { deleted: res.deleted, revision: String(res.revision) };
   }
 
   async txn(compares: KvCompare[], success: Op[], failure: Op[] = []): Promise<TxnResult> {
+    this.ensureOpen();
     const res = await translate(() =>
       this.engine.txn({
         compare: compares.map(toCompare),
@@ -114,33 +119,45 @@ class InProcessKv implements Kv {
   }
 
   watch(options: WatchOptions): KvWatch {
+    this.ensureOpen();
     const watch = new InProcessWatch(this.engine, options, () => this.watches.delete(watch));
     this.watches.add(watch);
     return watch;
   }
 
   async compact(revision: string): Promise<void> {
+    this.ensureOpen();
     await translate(() => this.engine.compact(Number(revision)));
   }
 
   async grantLease(ttlSeconds: number): Promise<{ id: string; ttl: number }> {
+    this.ensureOpen();
     const res = await translate(() => this.engine.leaseGrant(ttlSeconds));
     return { id: res.id, ttl: res.ttl };
   }
 
   async keepAliveOnce(id: string): Promise<number> {
+    this.ensureOpen();
     return (await translate(() => this.engine.leaseKeepAlive(leaseId(id)))).ttl;
   }
 
   async revokeLease(id: string): Promise<void> {
-    await translate(() => this.engine.leaseRevoke(leaseId(id)));
+    this.ensureOpen();
+    try {
+      await translate(() => this.engine.leaseRevoke(leaseId(id)));
+    } catch (error) {
+      // Revoking a lease that already expired has nothing left to do (as on the etcd path).
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   async leaseTimeToLive(id: string): Promise<number> {
+    this.ensureOpen();
     return this.engine.leaseTimeToLive(leaseId(id), false).ttl;
   }
 
   async status(): Promise<{ revision: string; version: string; dbSize: number }> {
+    this.ensureOpen();
     return {
       revision: String(this.engine.revision),
       version: EMBEDDED_VERSION,
@@ -149,8 +166,15 @@ class InProcessKv implements Kv {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const watch of [...this.watches]) await watch.close();
     if (this.ownsEngine) await this.engine.close();
+  }
+
+  // A closed client fails like an etcd client whose connection is gone, so that callers (a
+  // leader renewing its lease, say) notice at once.
+  private ensureOpen(): void {
+    if (this.closed) throw new UnavailableError('in-process store', 'this client is closed');
   }
 }
 
@@ -244,9 +268,12 @@ function translate<T>(call: () => Promise<T>): Promise<T> {
 }
 
 function storeError(error: unknown): unknown {
-  return error instanceof RevisionCompactedError
-    ? new CompactedError(String(error.compactRevision))
-    : error;
+  if (error instanceof RevisionCompactedError)
+    return new CompactedError(String(error.compactRevision));
+  if (error instanceof EtcdServerError && error.message === etcdErrors.leaseNotFound().message) {
+    return new NotFoundError('embedded store: lease not found');
+  }
+  return error;
 }
 
 function keyAndEnd(range: KeyRange): [string, string | undefined] {
@@ -295,7 +322,7 @@ function toRequestOp(op: Op): RequestOp {
         put: { key: keyFromText(op.key), value: keyFromText(op.value), lease: leaseId(op.lease) },
       };
     case 'delete':
-      return { deleteRange: bounds(op.range) };
+      return { deleteRange: { ...bounds(op.range), prevKv: true } };
     case 'range':
       return { range: { ...bounds(op.range), limit: op.limit ?? 0 } };
   }

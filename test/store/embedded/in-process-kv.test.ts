@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/clock.ts';
 import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
 import { startEmbeddedEtcd } from '../../../src/store/embedded/server.ts';
-import { CompactedError, WatchBrokenError } from '../../../src/store/errors.ts';
+import {
+  CompactedError,
+  NotFoundError,
+  UnavailableError,
+  WatchBrokenError,
+} from '../../../src/store/errors.ts';
 import type { Kv, WatchBatch } from '../../../src/store/kv.ts';
 
 const opened: Kv[] = [];
@@ -133,7 +138,17 @@ describe('in-process Kv', () => {
     expect(await kv.leaseTimeToLive(id)).toBe(-1);
     expect(await kv.keepAliveOnce(id)).toBe(0);
     expect((await kv.range({ key: 'leader' })).count).toBe(0);
-    await expect(kv.revokeLease(id)).rejects.toThrow('etcdserver: requested lease not found');
+    // Gone is gone: revoking it again is a no-op, attaching a key to it is NotFound (as on etcd).
+    await expect(kv.revokeLease(id)).resolves.toBeUndefined();
+    await expect(kv.put('late', 'x', { lease: id })).rejects.toThrow(NotFoundError);
+  });
+
+  it('fails every call after close, as a client whose connection is gone', async () => {
+    const kv = await kvWith({});
+    await kv.put('a', '1');
+    await kv.close();
+    await expect(kv.put('a', '2')).rejects.toThrow(UnavailableError);
+    await expect(kv.keepAliveOnce('1')).rejects.toThrow('this client is closed');
   });
 
   it('persists to a data directory and reopens with the same content', async () => {
