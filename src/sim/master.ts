@@ -906,9 +906,11 @@ export class Master {
     pool: Pool,
     task: TaskInfo,
   ): void {
-    const { error } = validateTask(task, this.taskContext(framework, agent, role, pool));
+    const { error, taskResources: taskPool } = validateTask(
+      task,
+      this.taskContext(framework, agent, role, pool),
+    );
     if (error) return this.taskError(framework, task, error, 'REASON_TASK_INVALID');
-    const taskPool = poolFromResources(task.resources).pool;
     subtractFrom(pool, taskPool);
     let executorPool: Pool | undefined;
     if (
