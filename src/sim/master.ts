@@ -9,7 +9,7 @@
 import type { Clock, Timer } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import type { Call, Event } from '../mesos/scheduler-types.ts';
+import type { Call, Event, OfferConstraints } from '../mesos/scheduler-types.ts';
 import type {
   ExecutorInfo,
   FrameworkInfo,
@@ -25,6 +25,11 @@ import type {
 } from '../mesos/types.ts';
 import { SimAgent, defaultAgentTimings, type AgentTimings } from './agent.ts';
 import { domainInfo, type AgentSpec } from './cluster.ts';
+import {
+  compileOfferConstraints,
+  type ConstrainedAgent,
+  type OfferConstraintsFilter,
+} from './offer-constraints.ts';
 import { Random } from './random.ts';
 import { UpdateChannel } from './update-channel.ts';
 import {
@@ -512,12 +517,15 @@ export class Master {
     const roles = frameworkRoles(info);
     const suppressedError = validateSuppressedRoles(roles, subscribe.suppressed_roles ?? []);
     if (suppressedError) return refuse(suppressedError);
+    const constraints = compileOfferConstraints(subscribe.offer_constraints, roles);
+    if (typeof constraints === 'string') return refuse(constraints);
 
     const existingId = info.id?.value;
     if (!existingId) {
       const id = `${this.id}-${String(this.frameworkSeq++).padStart(4, '0')}`;
       const framework = this.newFramework(id, { ...info, id: { value: id } }, false);
       framework.suppressed = new Set(subscribe.suppressed_roles ?? []);
+      setOfferConstraints(framework, subscribe.offer_constraints, constraints);
       this.frameworks.set(id, framework);
       this.log.info('framework subscribed', { framework: id, name: info.name });
       this.connect(framework, subscriber);
@@ -536,6 +544,7 @@ export class Master {
     const updateError = validateFrameworkUpdate(framework.info, next);
     if (updateError) return refuse(updateError);
     this.applyFrameworkInfo(framework, next, subscribe.suppressed_roles ?? []);
+    setOfferConstraints(framework, subscribe.offer_constraints, constraints);
     framework.reregisteredTime = this.clock.now();
     framework.failoverTimer?.cancel();
     framework.failoverTimer = undefined;
@@ -698,7 +707,10 @@ export class Master {
       update.suppressed_roles ?? [],
     );
     if (suppressedError) return { status: 400, error: suppressedError };
+    const constraints = compileOfferConstraints(update.offer_constraints, frameworkRoles(info));
+    if (typeof constraints === 'string') return { status: 400, error: constraints };
     this.applyFrameworkInfo(framework, info, update.suppressed_roles ?? []);
+    setOfferConstraints(framework, update.offer_constraints, constraints);
     this.changed({ kind: 'framework_updated', framework });
     this.requestAllocation();
     return { status: 200 };
@@ -1403,6 +1415,8 @@ export class Master {
     agent: AgentRecord,
     now: number,
   ): boolean {
+    const constraint = framework.offerConstraints?.get(role);
+    if (constraint && !constraint(constrainedAgent(agent))) return false;
     if (!meetsMinimum(framework.info.offer_filters?.[role], agent.free)) return false;
     if (agent.hasGpus && !framework.capabilities.has('GPU_RESOURCES')) return false;
     if (
@@ -1549,6 +1563,24 @@ export class Master {
       filters.set(agent.id, { until: this.clock.now() + refuse * 1000, resources });
     }
   }
+}
+
+function setOfferConstraints(
+  framework: FrameworkRecord,
+  spec: OfferConstraints | undefined,
+  filter: OfferConstraintsFilter,
+): void {
+  framework.offerConstraintsSpec = spec;
+  framework.offerConstraints = filter.size > 0 ? filter : undefined;
+}
+
+function constrainedAgent(agent: AgentRecord): ConstrainedAgent {
+  return {
+    hostname: agent.info.hostname,
+    region: agent.info.domain?.fault_domain?.region.name,
+    zone: agent.info.domain?.fault_domain?.zone.name,
+    attributes: agent.info.attributes ?? [],
+  };
 }
 
 function refuseSeconds(value: number | undefined): number {

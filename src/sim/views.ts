@@ -127,6 +127,7 @@ export function frameworkEntry(master: Master, framework: FrameworkRecord): Fram
     recovered: framework.recovered,
     registered_time: time(framework.registeredTime)!,
   };
+  if (framework.offerConstraintsSpec) entry.offer_constraints = framework.offerConstraintsSpec;
   if (framework.reregisteredTime !== undefined)
     entry.reregistered_time = time(framework.reregisteredTime)!;
   if (offers.length) {
