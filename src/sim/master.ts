@@ -421,6 +421,14 @@ export class Master {
     if (wasActive) this.broadcastFailure(agentId);
   }
 
+  /** The master now answers at another address (a standby took over). */
+  moveTo(hostname: string, ip: string, port: number): void {
+    this.info.hostname = hostname;
+    this.info.port = port;
+    this.info.pid = `master@${ip}:${port}`;
+    this.info.address = { hostname, ip, port };
+  }
+
   /** Whether the master is still recovering after a failover (the API answers 503). */
   get recovering(): boolean {
     return this.clock.now() < this.recoveredAt;

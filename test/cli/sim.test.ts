@@ -17,6 +17,7 @@ describe('meseta sim', () => {
       cpus: '2',
       seed: '9',
       heartbeatInterval: '1',
+      standbys: '1',
     });
     try {
       const reply = await post(`${sim.url}/api/v1`, '{"type":"GET_AGENTS"}', {
@@ -30,6 +31,7 @@ describe('meseta sim', () => {
         scalar: { value: 2 },
       });
       expect(sim.master.heartbeatIntervalMs).toBe(1000);
+      expect(sim.urls).toHaveLength(2);
     } finally {
       await sim.stop();
     }
