@@ -122,7 +122,7 @@ export class Master {
   readonly info: MasterInfo;
   /** Agent → master status updates, where update faults are injected. */
   readonly updates: UpdateChannel;
-  private readonly agentUnreachableTimeoutMs: number;
+  readonly agentUnreachableTimeoutMs: number;
   private recoveredAt = 0;
   private reregisterTimers: Timer[] = [];
   private readonly watchers = new Set<(change: MasterChange) => void>();
@@ -130,7 +130,7 @@ export class Master {
   readonly startTime: number;
   readonly random: Random;
   private readonly log: Logger;
-  private readonly timings: AgentTimings;
+  readonly timings: AgentTimings;
   private readonly local: boolean;
   private readonly allocationIntervalMs: number;
   readonly heartbeatIntervalMs: number;

@@ -18,6 +18,9 @@ describe('meseta sim', () => {
       seed: '9',
       heartbeatInterval: '1',
       standbys: '1',
+      startingDelay: '0.5',
+      runningDelay: '2',
+      agentUnreachableTimeout: '30',
     });
     try {
       const reply = await post(`${sim.url}/api/v1`, '{"type":"GET_AGENTS"}', {
@@ -32,6 +35,8 @@ describe('meseta sim', () => {
       });
       expect(sim.master.heartbeatIntervalMs).toBe(1000);
       expect(sim.urls).toHaveLength(2);
+      expect(sim.master.timings).toMatchObject({ startingDelayMs: 500, runningDelayMs: 2000 });
+      expect(sim.master.agentUnreachableTimeoutMs).toBe(30_000);
     } finally {
       await sim.stop();
     }
