@@ -26,6 +26,10 @@ export interface SimCommandOptions {
   heartbeatInterval?: string;
   offerTimeout?: string;
   local?: boolean;
+  standbys?: string;
+  startingDelay?: string;
+  runningDelay?: string;
+  agentUnreachableTimeout?: string;
 }
 
 function number(value: string | undefined, flag: string, min = 0): number | undefined {
@@ -73,6 +77,19 @@ export async function startFromOptions(options: SimCommandOptions): Promise<Simu
     heartbeatIntervalMs: seconds(options.heartbeatInterval, '--heartbeat-interval'),
     offerTimeoutMs: seconds(options.offerTimeout, '--offer-timeout'),
     local: options.local ?? false,
+    standbys: number(options.standbys, '--standbys'),
+    agentUnreachableTimeoutMs: seconds(
+      options.agentUnreachableTimeout,
+      '--agent-unreachable-timeout',
+    ),
+    timings: {
+      ...(options.startingDelay !== undefined
+        ? { startingDelayMs: seconds(options.startingDelay, '--starting-delay') }
+        : {}),
+      ...(options.runningDelay !== undefined
+        ? { runningDelayMs: seconds(options.runningDelay, '--running-delay') }
+        : {}),
+    },
     log: createLogger({ fields: { component: 'sim' } }),
   });
 }
@@ -97,6 +114,13 @@ export function register(program: Command): void {
     .option('--heartbeat-interval <s>', 'seconds between HEARTBEAT events (Mesos: 15)')
     .option('--offer-timeout <s>', 'rescind offers held longer than this')
     .option('--local', 'really run each task command on this machine')
+    .option('--starting-delay <s>', 'seconds from launch to TASK_STARTING (default 0.05)')
+    .option('--running-delay <s>', 'seconds from TASK_STARTING to TASK_RUNNING (default 0.1)')
+    .option(
+      '--agent-unreachable-timeout <s>',
+      'seconds a partitioned agent stays silent before it is unreachable (default 75)',
+    )
+    .option('--standbys <n>', 'standby masters on free ports, redirecting (307) to the leader')
     .addHelpText(
       'after',
       '\nExamples:\n  meseta sim --agents 1000 --racks 20 --zones 3\n  meseta sim --cluster cluster.yaml --port 5051',
@@ -106,6 +130,7 @@ export function register(program: Command): void {
       process.stderr.write(
         `meseta sim: Mesos master ${sim.master.id} on ${sim.url} with ${[...sim.master.listAgents()].length} agents\n`,
       );
+      for (const url of sim.urls.slice(1)) process.stderr.write(`meseta sim: standby on ${url}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -158,6 +158,10 @@ export interface MasterResponse {
   get_executors?: GetExecutors;
   get_tasks?: GetTasks;
   get_master?: { master_info?: MasterInfo; start_time?: number; elected_time?: number };
+  get_roles?: {
+    roles?: { name: string; weight: number; frameworks?: FrameworkID[]; resources?: Resource[] }[];
+  };
+  get_operations?: { operations?: unknown[] };
 }
 
 export type MasterEventType =

@@ -43,9 +43,28 @@ export type CallType =
   | 'SUPPRESS'
   | 'UPDATE_FRAMEWORK';
 
-/** Attribute constraints on offers (Mesos 1.11+); kept loosely typed, meseta only passes them. */
+/** One predicate on an agent's (pseudo)attribute (Mesos 1.11+). */
+export interface AttributeConstraint {
+  selector: {
+    pseudoattribute_type?: 'UNKNOWN' | 'HOSTNAME' | 'REGION' | 'ZONE';
+    attribute_name?: string;
+  };
+  predicate: {
+    exists?: Record<string, never>;
+    not_exists?: Record<string, never>;
+    text_equals?: { value: string };
+    text_not_equals?: { value: string };
+    text_matches?: { regex: string };
+    text_not_matches?: { regex: string };
+  };
+}
+
+/** Per role, groups of constraints: an offer matches if all of one group hold (Mesos 1.11+). */
 export interface OfferConstraints {
-  role_constraints?: Record<string, { groups?: { attribute_constraints?: unknown[] }[] }>;
+  role_constraints?: Record<
+    string,
+    { groups?: { attribute_constraints?: AttributeConstraint[] }[] }
+  >;
 }
 
 export interface Call {

@@ -63,8 +63,3 @@ export function isDeprecated(field: protobuf.Field): boolean {
   const options = field.options as Record<string, unknown> | undefined;
   return options?.deprecated === true;
 }
-
-/** Names of the values of an enum type, by number. */
-export function enumName(type: protobuf.Enum, value: number): string | undefined {
-  return type.valuesById[value];
-}

@@ -36,7 +36,15 @@ const keys = {
   health: ['meseta.sim/health', 'MESETA_SIM_HEALTH'],
 } as const;
 
+const plain: TaskBehaviour = {
+  exitCode: 0,
+  ignoreSigterm: false,
+  launchFails: false,
+  health: { kind: 'healthy' },
+};
+
 export function behaviourOf(task: TaskInfo): TaskBehaviour {
+  if (!task.labels?.labels?.length && !task.command?.environment?.variables?.length) return plain;
   const labels = new Map((task.labels?.labels ?? []).map((l) => [l.key, l.value ?? '']));
   const env = new Map(
     (task.command?.environment?.variables ?? []).map((v) => [v.name, v.value ?? '']),

@@ -9,7 +9,7 @@
 import type { Clock, Timer } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import type { Call, Event } from '../mesos/scheduler-types.ts';
+import type { Call, Event, OfferConstraints } from '../mesos/scheduler-types.ts';
 import type {
   ExecutorInfo,
   FrameworkInfo,
@@ -25,6 +25,11 @@ import type {
 } from '../mesos/types.ts';
 import { SimAgent, defaultAgentTimings, type AgentTimings } from './agent.ts';
 import { domainInfo, type AgentSpec } from './cluster.ts';
+import {
+  compileOfferConstraints,
+  type ConstrainedAgent,
+  type OfferConstraintsFilter,
+} from './offer-constraints.ts';
 import { Random } from './random.ts';
 import { UpdateChannel } from './update-channel.ts';
 import {
@@ -117,7 +122,7 @@ export class Master {
   readonly info: MasterInfo;
   /** Agent → master status updates, where update faults are injected. */
   readonly updates: UpdateChannel;
-  private readonly agentUnreachableTimeoutMs: number;
+  readonly agentUnreachableTimeoutMs: number;
   private recoveredAt = 0;
   private reregisterTimers: Timer[] = [];
   private readonly watchers = new Set<(change: MasterChange) => void>();
@@ -125,7 +130,7 @@ export class Master {
   readonly startTime: number;
   readonly random: Random;
   private readonly log: Logger;
-  private readonly timings: AgentTimings;
+  readonly timings: AgentTimings;
   private readonly local: boolean;
   private readonly allocationIntervalMs: number;
   readonly heartbeatIntervalMs: number;
@@ -416,6 +421,14 @@ export class Master {
     if (wasActive) this.broadcastFailure(agentId);
   }
 
+  /** The master now answers at another address (a standby took over). */
+  moveTo(hostname: string, ip: string, port: number): void {
+    this.info.hostname = hostname;
+    this.info.port = port;
+    this.info.pid = `master@${ip}:${port}`;
+    this.info.address = { hostname, ip, port };
+  }
+
   /** Whether the master is still recovering after a failover (the API answers 503). */
   get recovering(): boolean {
     return this.clock.now() < this.recoveredAt;
@@ -512,12 +525,15 @@ export class Master {
     const roles = frameworkRoles(info);
     const suppressedError = validateSuppressedRoles(roles, subscribe.suppressed_roles ?? []);
     if (suppressedError) return refuse(suppressedError);
+    const constraints = compileOfferConstraints(subscribe.offer_constraints, roles);
+    if (typeof constraints === 'string') return refuse(constraints);
 
     const existingId = info.id?.value;
     if (!existingId) {
       const id = `${this.id}-${String(this.frameworkSeq++).padStart(4, '0')}`;
       const framework = this.newFramework(id, { ...info, id: { value: id } }, false);
       framework.suppressed = new Set(subscribe.suppressed_roles ?? []);
+      setOfferConstraints(framework, subscribe.offer_constraints, constraints);
       this.frameworks.set(id, framework);
       this.log.info('framework subscribed', { framework: id, name: info.name });
       this.connect(framework, subscriber);
@@ -536,6 +552,7 @@ export class Master {
     const updateError = validateFrameworkUpdate(framework.info, next);
     if (updateError) return refuse(updateError);
     this.applyFrameworkInfo(framework, next, subscribe.suppressed_roles ?? []);
+    setOfferConstraints(framework, subscribe.offer_constraints, constraints);
     framework.reregisteredTime = this.clock.now();
     framework.failoverTimer?.cancel();
     framework.failoverTimer = undefined;
@@ -698,7 +715,10 @@ export class Master {
       update.suppressed_roles ?? [],
     );
     if (suppressedError) return { status: 400, error: suppressedError };
+    const constraints = compileOfferConstraints(update.offer_constraints, frameworkRoles(info));
+    if (typeof constraints === 'string') return { status: 400, error: constraints };
     this.applyFrameworkInfo(framework, info, update.suppressed_roles ?? []);
+    setOfferConstraints(framework, update.offer_constraints, constraints);
     this.changed({ kind: 'framework_updated', framework });
     this.requestAllocation();
     return { status: 200 };
@@ -906,9 +926,11 @@ export class Master {
     pool: Pool,
     task: TaskInfo,
   ): void {
-    const { error } = validateTask(task, this.taskContext(framework, agent, role, pool));
+    const { error, taskResources: taskPool } = validateTask(
+      task,
+      this.taskContext(framework, agent, role, pool),
+    );
     if (error) return this.taskError(framework, task, error, 'REASON_TASK_INVALID');
-    const taskPool = poolFromResources(task.resources).pool;
     subtractFrom(pool, taskPool);
     let executorPool: Pool | undefined;
     if (
@@ -1401,6 +1423,8 @@ export class Master {
     agent: AgentRecord,
     now: number,
   ): boolean {
+    const constraint = framework.offerConstraints?.get(role);
+    if (constraint && !constraint(constrainedAgent(agent))) return false;
     if (!meetsMinimum(framework.info.offer_filters?.[role], agent.free)) return false;
     if (agent.hasGpus && !framework.capabilities.has('GPU_RESOURCES')) return false;
     if (
@@ -1547,6 +1571,24 @@ export class Master {
       filters.set(agent.id, { until: this.clock.now() + refuse * 1000, resources });
     }
   }
+}
+
+function setOfferConstraints(
+  framework: FrameworkRecord,
+  spec: OfferConstraints | undefined,
+  filter: OfferConstraintsFilter,
+): void {
+  framework.offerConstraintsSpec = spec;
+  framework.offerConstraints = filter.size > 0 ? filter : undefined;
+}
+
+function constrainedAgent(agent: AgentRecord): ConstrainedAgent {
+  return {
+    hostname: agent.info.hostname,
+    region: agent.info.domain?.fault_domain?.region.name,
+    zone: agent.info.domain?.fault_domain?.zone.name,
+    attributes: agent.info.attributes ?? [],
+  };
 }
 
 function refuseSeconds(value: number | undefined): number {

@@ -5,7 +5,7 @@
  * how the process ended.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Timer } from '../clock.ts';
@@ -111,10 +111,11 @@ export class LocalProcess implements TaskProcess {
       : [command.value ?? 'true', command.arguments?.slice(1) ?? []];
     let done = false;
     const finish = (exit: ProcessExit) => {
-      if (!done) {
-        done = true;
-        onExit(exit);
-      }
+      if (done) return;
+      done = true;
+      // Mesos garbage-collects sandboxes later; a simulator on a laptop cleans up at once.
+      rmSync(sandbox, { recursive: true, force: true });
+      onExit(exit);
     };
     this.child = spawn(file, args, {
       cwd: sandbox,

@@ -5,7 +5,8 @@
  * rules that change it live in `master.ts`.
  */
 import type { Timer } from '../clock.ts';
-import type { Event } from '../mesos/scheduler-types.ts';
+import type { Event, OfferConstraints } from '../mesos/scheduler-types.ts';
+import type { OfferConstraintsFilter } from './offer-constraints.ts';
 import type {
   AgentInfo,
   ExecutorInfo,
@@ -77,6 +78,9 @@ export interface FrameworkRecord {
   unregisteredTime?: number;
   heartbeat?: Timer;
   failoverTimer?: Timer;
+  /** `Subscribe.offer_constraints` as given, and compiled (unset when there are none). */
+  offerConstraintsSpec?: OfferConstraints;
+  offerConstraints?: OfferConstraintsFilter;
   /** Scalars offered to or used by the framework, for its dominant share. */
   allocated: Record<string, number>;
 }

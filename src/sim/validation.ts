@@ -97,9 +97,9 @@ export interface TaskContext {
 export function validateTask(
   task: TaskInfo,
   context: TaskContext,
-): { error?: string; resources: Pool } {
+): { error?: string; resources: Pool; taskResources: Pool } {
   const { pool: taskPool, problems } = poolFromResources(task.resources);
-  const fail = (error: string) => ({ error, resources: taskPool });
+  const fail = (error: string) => ({ error, resources: taskPool, taskResources: taskPool });
   const idError = validateId(task.task_id.value);
   if (idError) return fail(idError);
   if (context.hasTask(task.task_id.value)) {
@@ -137,7 +137,7 @@ export function validateTask(
         `more than available ${describe(context.available, context.role)}`,
     );
   }
-  return { resources: total };
+  return { resources: total, taskResources: taskPool };
 }
 
 function executorTotal(task: TaskInfo, context: TaskContext, taskPool: Pool): Pool {

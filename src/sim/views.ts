@@ -11,6 +11,7 @@ import type {
   GetFrameworks,
   GetState,
   GetTasks,
+  MasterResponse,
 } from '../mesos/master-types.ts';
 import type { Task, TimeInfo } from '../mesos/types.ts';
 import { nanos, type Master } from './master.ts';
@@ -127,6 +128,7 @@ export function frameworkEntry(master: Master, framework: FrameworkRecord): Fram
     recovered: framework.recovered,
     registered_time: time(framework.registeredTime)!,
   };
+  if (framework.offerConstraintsSpec) entry.offer_constraints = framework.offerConstraintsSpec;
   if (framework.reregisteredTime !== undefined)
     entry.reregistered_time = time(framework.reregisteredTime)!;
   if (offers.length) {
@@ -184,4 +186,34 @@ export function getState(master: Master): GetState {
     get_frameworks: getFrameworks(master),
     get_agents: getAgents(master),
   };
+}
+
+/** GET_ROLES: every role some framework subscribed with, weight 1, what it holds. */
+export function getRoles(master: Master): NonNullable<MasterResponse['get_roles']> {
+  const roles = new Map<string, { frameworks: string[]; pool: Pool }>();
+  const entry = (name: string) => {
+    let role = roles.get(name);
+    if (!role) roles.set(name, (role = { frameworks: [], pool: emptyPool() }));
+    return role;
+  };
+  for (const framework of master.listFrameworks()) {
+    for (const name of framework.roles) entry(name).frameworks.push(framework.id);
+    for (const task of framework.tasks.values()) addTo(entry(task.role).pool, task.resources);
+    for (const offer of master.listOffers(framework))
+      addTo(entry(offer.role).pool, offer.resources);
+  }
+  const list = [...roles.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, role]) => {
+      const resources = poolToResources(role.pool, { legacyRole: true, allocationRole: name });
+      return {
+        name,
+        weight: 1,
+        ...(role.frameworks.length
+          ? { frameworks: role.frameworks.map((value) => ({ value })) }
+          : {}),
+        ...(resources.length ? { resources } : {}),
+      };
+    });
+  return list.length ? { roles: list } : {};
 }

@@ -17,6 +17,10 @@ describe('meseta sim', () => {
       cpus: '2',
       seed: '9',
       heartbeatInterval: '1',
+      standbys: '1',
+      startingDelay: '0.5',
+      runningDelay: '2',
+      agentUnreachableTimeout: '30',
     });
     try {
       const reply = await post(`${sim.url}/api/v1`, '{"type":"GET_AGENTS"}', {
@@ -30,6 +34,9 @@ describe('meseta sim', () => {
         scalar: { value: 2 },
       });
       expect(sim.master.heartbeatIntervalMs).toBe(1000);
+      expect(sim.urls).toHaveLength(2);
+      expect(sim.master.timings).toMatchObject({ startingDelayMs: 500, runningDelayMs: 2000 });
+      expect(sim.master.agentUnreachableTimeoutMs).toBe(30_000);
     } finally {
       await sim.stop();
     }

@@ -147,6 +147,22 @@ describe('operator API', () => {
     expect(state.get_agents!.agents).toHaveLength(2);
   });
 
+  it('GET_ROLES lists the subscribed roles with their frameworks; GET_OPERATIONS is empty', async () => {
+    const [role] = (await operator({ type: 'GET_ROLES' })).get_roles!.roles!;
+    expect(role).toMatchObject({
+      name: 'web',
+      weight: 1,
+      frameworks: [{ value: stream.frameworkId }],
+    });
+    expect(role!.resources!.find((r) => r.name === 'cpus')!.allocation_info).toEqual({
+      role: 'web',
+    });
+    expect(await operator({ type: 'GET_OPERATIONS' })).toEqual({
+      type: 'GET_OPERATIONS',
+      get_operations: {},
+    });
+  });
+
   it('answers 501 for calls it does not implement and 400 for bad input', async () => {
     const unsupported = await post(`${sim.url}/api/v1`, '{"type":"GET_QUOTA"}', {
       'Content-Type': ContentTypes.json,

@@ -7,7 +7,7 @@
  * | `GET /sim/v1/agents` | agents with id, hostname, status, task count |
  * | `POST /sim/v1/agents` `{"count":N}` or `{"agents":[…cluster-file entries…]}` | adds agents |
  * | `POST /sim/v1/agents/{id}/partition` · `/heal` · `/unreachable` · `/gone` | agent faults |
- * | `POST /sim/v1/master/failover` `{"recovery_ms"?, "agent_reregister_ms"?}` | master failover |
+ * | `POST /sim/v1/master/failover` `{"recovery_ms"?, "agent_reregister_ms"?, "to_standby"?}` | master failover |
  * | `POST /sim/v1/faults/updates` `{"kind":"lose"\|"duplicate"\|"reorder"\|"delay","count"?,"delay_ms"?}` | update faults |
  * | `DELETE /sim/v1/faults/updates` | clears update faults |
  * | `POST /sim/v1/faults/api` `{"delay_ms":N}` | slows every API request down |
@@ -74,8 +74,12 @@ export function controlHandler(master: () => Master, faults: () => Faults) {
           faults().failoverMaster({
             recoveryMs: optionalNumber(body.recovery_ms),
             agentReregisterMs: optionalNumber(body.agent_reregister_ms),
+            toStandby: body.to_standby === true,
           });
-          return json(200, { master_id: master().id });
+          return json(200, {
+            master_id: master().id,
+            leader: `${master().info.hostname}:${master().info.port}`,
+          });
         case 'POST faults/updates': {
           const fault = parseUpdateFault(body);
           if (typeof fault === 'string') return sendText(response, 400, fault);

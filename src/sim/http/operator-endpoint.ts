@@ -1,8 +1,8 @@
 /**
  * `POST /api/v1` (also `/master/api/v1`): the operator API's synchronous calls over the
  * master's state — GET_HEALTH, GET_FLAGS, GET_VERSION, GET_STATE, GET_AGENTS, GET_FRAMEWORKS,
- * GET_EXECUTORS, GET_TASKS, GET_MASTER — plus TEARDOWN and MARK_AGENT_GONE, and the operator
- * SUBSCRIBE stream (SUBSCRIBED with the full state, then TASK_ADDED, TASK_UPDATED,
+ * GET_EXECUTORS, GET_TASKS, GET_ROLES, GET_OPERATIONS, GET_MASTER — plus TEARDOWN and
+ * MARK_AGENT_GONE, and the operator SUBSCRIBE stream (SUBSCRIBED with the full state, then TASK_ADDED, TASK_UPDATED,
  * AGENT_ADDED, AGENT_REMOVED, FRAMEWORK_ADDED/UPDATED/REMOVED and HEARTBEAT, RecordIO-framed,
  * one record per chunk). Same transport rules as Mesos: Content-Type 400/415, Accept 406, 200
  * with a Response body. Calls the simulator does not implement answer 501.
@@ -24,6 +24,7 @@ import {
   getAgents,
   getExecutors,
   getFrameworks,
+  getRoles,
   getState,
   getTasks,
   taskView,
@@ -94,6 +95,11 @@ export async function handleOperatorRequest(
       return reply({ type: 'GET_EXECUTORS', get_executors: getExecutors(master) });
     case 'GET_TASKS':
       return reply({ type: 'GET_TASKS', get_tasks: getTasks(master) });
+    case 'GET_ROLES':
+      return reply({ type: 'GET_ROLES', get_roles: getRoles(master) });
+    case 'GET_OPERATIONS':
+      // The simulator performs no offer operations, so there are none to list.
+      return reply({ type: 'GET_OPERATIONS', get_operations: {} });
     case 'TEARDOWN': {
       const framework = master.framework(call.teardown!.framework_id.value);
       if (!framework) return sendText(response, 400, 'No framework found with specified ID');

@@ -1,7 +1,8 @@
 /**
  * The simulator's HTTP server: routes Mesos's master endpoints to the master core. The master
- * is attached after the server listens (so that MasterInfo can carry the real port) and can be
- * replaced, which is how a master failover is simulated.
+ * is attached after the server listens (so that MasterInfo can carry the real port). A server
+ * without a master is a standby: its API answers 307 to the leader
+ * (`Location: //host:port<path>`, as Mesos's `redirect`), or 503 "No leader elected".
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,9 @@ export class SimServer {
   private readonly extra = new Map<string, RouteHandler>();
   /** Milliseconds to wait before handling each API request (the "slow API" fault). */
   apiDelayMs = 0;
+  /** Where a standby sends API clients; unset means no leader is known. */
+  leader: { hostname: string; port: number } | undefined;
+  port = 0;
 
   constructor(private readonly log: Logger = silentLogger) {
     this.server = createServer((request, response) => {
@@ -48,6 +52,13 @@ export class SimServer {
 
   attach(master: Master): void {
     this.master = master;
+    this.leader = undefined;
+  }
+
+  /** Makes this server a standby that redirects to `leader`. */
+  detach(leader?: { hostname: string; port: number }): void {
+    this.master = undefined;
+    this.leader = leader;
   }
 
   mount(prefix: string, handler: RouteHandler): void {
@@ -62,7 +73,8 @@ export class SimServer {
         resolve();
       });
     });
-    return (this.server.address() as AddressInfo).port;
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
   }
 
   /** Ends every connection, streams included, and stops listening. */
@@ -79,7 +91,16 @@ export class SimServer {
       if (path === prefix || path.startsWith(`${prefix}/`)) return handler(request, response, path);
     }
     const master = this.master;
-    if (!master) return sendText(response, 503, 'No leader elected');
+    if (!master) {
+      if (!this.leader) return sendText(response, 503, 'No leader elected');
+      if (!apiRoutes[path] && path !== '/master/redirect' && path !== '/redirect') {
+        return sendText(response, 404);
+      }
+      const { hostname, port } = this.leader;
+      return sendText(response, 307, '', {
+        Location: `//${hostname}:${port}${apiRoutes[path] ? request.url : ''}`,
+      });
+    }
     if (this.apiDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.apiDelayMs));
     const api = apiRoutes[path];
     if (api) {
