@@ -1,7 +1,8 @@
+import { until } from '../support/until.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCluster } from '../../src/sim/cluster.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { EventStream, post, postCall, until } from './http-client.ts';
+import { EventStream, post, postCall } from './http-client.ts';
 
 let sim: Simulator;
 let stream: EventStream;
@@ -87,13 +88,14 @@ describe('control API', () => {
   it('partitions an agent until it is unreachable, then heals it', async () => {
     const agentId = await launchOn();
     expect((await control(`agents/${agentId}/partition`)).status).toBe(200);
-    const unreachable = await until('TASK_UNREACHABLE', () =>
-      stream.ofType('UPDATE').find((e) => e.update!.status.state === 'TASK_UNREACHABLE'),
+    const unreachable = await until(
+      () => stream.ofType('UPDATE').find((e) => e.update!.status.state === 'TASK_UNREACHABLE'),
+      { what: 'TASK_UNREACHABLE' },
     );
     expect(unreachable.update!.status.reason).toBe('REASON_AGENT_REMOVED');
     await stream.next('FAILURE');
     expect((await control(`agents/${agentId}/heal`)).status).toBe(200);
-    await until('agent back', () => sim.master.agent(agentId)!.status === 'active');
+    await until(() => sim.master.agent(agentId)!.status === 'active', { what: 'agent back' });
   });
 
   it('marks agents unreachable or gone at once, and 404s unknown agents', async () => {
@@ -110,14 +112,14 @@ describe('control API', () => {
   it('fails the master over: streams end, the API answers 503 while it recovers', async () => {
     const reply = await control('master/failover', { recovery_ms: 1000, agent_reregister_ms: 50 });
     expect(JSON.parse(reply.text).master_id).toBe(sim.master.id);
-    await until('stream end', () => stream.ended);
+    await until(() => stream.ended, { what: 'stream end' });
     const during = await postCall(
       sim.url,
       { type: 'REVIVE', framework_id: { value: stream.frameworkId } },
       stream.streamId,
     );
     expect([during.status, during.text]).toEqual([503, 'Master has not finished recovery']);
-    await until('recovery', () => !sim.master.recovering);
+    await until(() => !sim.master.recovering, { what: 'recovery' });
     const again = new EventStream(sim.url, {
       type: 'SUBSCRIBE',
       framework_id: { value: stream.frameworkId },
@@ -141,7 +143,7 @@ describe('control API', () => {
   it('injects and clears status update faults, and rejects bad ones', async () => {
     expect((await control('faults/updates', { kind: 'lose', count: 5 })).status).toBe(200);
     await launchOn();
-    await until('an update lost', () => sim.master.updates.affected.lose >= 1);
+    await until(() => sim.master.updates.affected.lose >= 1, { what: 'an update lost' });
     expect(stream.ofType('UPDATE')).toHaveLength(0);
     expect((await control('faults/updates', undefined, 'DELETE')).status).toBe(200);
     expect(sim.master.updates.pending).toHaveLength(0);

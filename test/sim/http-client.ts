@@ -3,6 +3,7 @@
  * scheduler client: plain requests over node:http, and SUBSCRIBE over a raw socket so that the
  * chunked framing itself can be checked (one RecordIO record per HTTP chunk).
  */
+import { until } from '../support/until.ts';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { encodeCall, decodeEvent, type Format, ContentTypes } from '../../src/mesos/codec.ts';
@@ -54,21 +55,6 @@ export function postCall(
   });
 }
 
-/** Waits until `predicate` holds, polling; fails after `withinMs`. */
-export async function until<T>(
-  what: string,
-  check: () => T | undefined | false,
-  withinMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A RecordIO stream (scheduler or operator SUBSCRIBE) read straight off the socket. */
 export class RecordStream<E> {
   status = 0;
@@ -117,9 +103,8 @@ export class RecordStream<E> {
 
   async next(type: string, after = 0, withinMs = 5000): Promise<E> {
     return until(
-      `${type} event`,
       () => this.events.slice(after).find((e) => (e as { type?: string }).type === type),
-      withinMs,
+      { within: withinMs, what: `${type} event` },
     );
   }
 

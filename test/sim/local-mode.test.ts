@@ -9,7 +9,7 @@ import type { TaskInfo, TaskState, TaskStatus } from '../../src/mesos/types.ts';
 import { generateCluster } from '../../src/sim/cluster.ts';
 import { Master } from '../../src/sim/master.ts';
 import { ackAll, frameworkInfo, subscribe, task } from './harness.ts';
-import { until } from './http-client.ts';
+import { until } from '../support/until.ts';
 
 let master: Master | undefined;
 
@@ -33,7 +33,7 @@ async function runLocally(
     m,
     frameworkInfo({ capabilities: capabilities.map((type) => ({ type }) as never) }),
   );
-  const offer = await until('an offer', () => sub.stream.offers()[0]);
+  const offer = await until(() => sub.stream.offers()[0], { what: 'an offer' });
   m.handle(sub.framework, {
     type: 'ACCEPT',
     framework_id: { value: sub.framework.id },
@@ -46,12 +46,11 @@ async function runLocally(
   // Waits for an update while acknowledging everything, as a scheduler would.
   const updateOf = async (id: string, what: string, match: (s: TaskStatus) => boolean) =>
     until(
-      `${id} ${what}`,
       () => {
         ackAll(m, sub.framework, sub.stream, acked);
         return sub.stream.updates(id).find(match);
       },
-      10_000,
+      { within: 10_000, what: `${id} ${what}` },
     );
   const stateOf = (id: string, state: TaskState) => updateOf(id, state, (s) => s.state === state);
   return { ...sub, stateOf, updateOf };
@@ -87,7 +86,7 @@ describe('local mode', () => {
     await stateOf('polite', 'TASK_RUNNING');
     await stateOf('stubborn', 'TASK_RUNNING');
     // The shell must have installed its trap before it is signalled.
-    await until('the trap to be set', () => existsSync(ready));
+    await until(() => existsSync(ready), { what: 'the trap to be set' });
     for (const id of ['polite', 'stubborn']) {
       master!.handle(framework, {
         type: 'KILL',

@@ -1,3 +1,4 @@
+import { until } from '../support/until.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContentTypes, decodeEvent, encodeCall } from '../../src/mesos/codec.ts';
 import { writeMesosJson } from '../../src/mesos/json.ts';
@@ -5,7 +6,7 @@ import type { Call } from '../../src/mesos/scheduler-types.ts';
 import type { TaskStatus } from '../../src/mesos/types.ts';
 import { generateCluster } from '../../src/sim/cluster.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { EventStream, post, postCall, until } from './http-client.ts';
+import { EventStream, post, postCall } from './http-client.ts';
 
 const subscribeCall = (extra: Record<string, unknown> = {}, id?: string): Call => ({
   type: 'SUBSCRIBE',
@@ -48,7 +49,7 @@ describe('SUBSCRIBE', () => {
   it('streams SUBSCRIBED, heartbeats and offers as JSON RecordIO, one record per chunk', async () => {
     const stream = open(sim.url, subscribeCall());
     await stream.next('OFFERS');
-    await until('two heartbeats', () => stream.ofType('HEARTBEAT').length >= 2);
+    await until(() => stream.ofType('HEARTBEAT').length >= 2, { what: 'two heartbeats' });
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toBe('application/json');
     expect(stream.headers['transfer-encoding']).toBe('chunked');
@@ -111,7 +112,7 @@ describe('SUBSCRIBE', () => {
     expect(error.error!.message).toBe(
       "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable",
     );
-    await until('stream end', () => stream.ended);
+    await until(() => stream.ended, { what: 'stream end' });
   });
 
   it('fails over to a new stream with a new stream id; the old one gets ERROR and ends', async () => {
@@ -124,7 +125,7 @@ describe('SUBSCRIBE', () => {
     expect(second.streamId).not.toBe(first.streamId);
     const error = await first.next('ERROR');
     expect(error.error!.message).toBe('Framework failed over');
-    await until('old stream end', () => first.ended);
+    await until(() => first.ended, { what: 'old stream end' });
     const stale = await postCall(
       sim.url,
       { type: 'REVIVE', framework_id: { value: id } },
@@ -149,7 +150,7 @@ describe('SUBSCRIBE', () => {
     const id = patient.frameworkId;
     const streamId = patient.streamId;
     patient.close();
-    await until('disconnect', () => sim.master.framework(id)?.active === false);
+    await until(() => sim.master.framework(id)?.active === false, { what: 'disconnect' });
     const reply = await postCall(
       sim.url,
       { type: 'REVIVE', framework_id: { value: id } },
@@ -161,7 +162,7 @@ describe('SUBSCRIBE', () => {
     await quick.next('SUBSCRIBED');
     const quickId = quick.frameworkId;
     quick.close();
-    await until('removal', () => !sim.master.framework(quickId));
+    await until(() => !sim.master.framework(quickId), { what: 'removal' });
     const gone = await postCall(sim.url, { type: 'REVIVE', framework_id: { value: quickId } }, 'x');
     expect([gone.status, gone.text]).toEqual([400, 'Framework cannot be found']);
     const again = open(sim.url, subscribeCall({}, quickId));
@@ -178,7 +179,7 @@ describe('SUBSCRIBE', () => {
     );
     expect(reply.status).toBe(202);
     expect(reply.body).toHaveLength(0);
-    await until('stream end', () => stream.ended);
+    await until(() => stream.ended, { what: 'stream end' });
   });
 });
 
@@ -224,11 +225,13 @@ describe('calls', () => {
       expect(accept.status).toBe(202);
       const states: TaskStatus[] = [];
       for (const want of ['TASK_STARTING', 'TASK_RUNNING']) {
-        const status = await until(want, () =>
-          stream
-            .ofType('UPDATE')
-            .map((e) => e.update!.status)
-            .find((s) => s.state === want),
+        const status = await until(
+          () =>
+            stream
+              .ofType('UPDATE')
+              .map((e) => e.update!.status)
+              .find((s) => s.state === want),
+          { what: want },
         );
         states.push(status);
         const ack = await postCall(
@@ -475,11 +478,13 @@ describe('every other call over HTTP', () => {
       state: 'OPERATION_ERROR',
     });
     const statusOf = (id: string, state: string) =>
-      until(`${id} ${state}`, () =>
-        stream
-          .ofType('UPDATE')
-          .map((e) => e.update!.status)
-          .find((s) => s.task_id.value === id && s.state === state),
+      until(
+        () =>
+          stream
+            .ofType('UPDATE')
+            .map((e) => e.update!.status)
+            .find((s) => s.task_id.value === id && s.state === state),
+        { what: `${id} ${state}` },
       );
     const ack = async (id: string, state: string) => {
       const status = await statusOf(id, state);
@@ -521,10 +526,12 @@ describe('every other call over HTTP', () => {
       },
     });
     expect(reconcileOps.status).toBe(202);
-    await until('operation reconciliation', () =>
-      stream
-        .ofType('UPDATE_OPERATION_STATUS')
-        .find((e) => e.update_operation_status!.status.operation_id?.value === 'op-9'),
+    await until(
+      () =>
+        stream
+          .ofType('UPDATE_OPERATION_STATUS')
+          .find((e) => e.update_operation_status!.status.operation_id?.value === 'op-9'),
+      { what: 'operation reconciliation' },
     );
 
     const accepted = [

@@ -1,8 +1,9 @@
+import { until } from '../support/until.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateCluster } from '../../src/sim/cluster.ts';
 import { SimServer } from '../../src/sim/http/server.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { EventStream, post, until } from './http-client.ts';
+import { EventStream, post } from './http-client.ts';
 
 let sim: Simulator | undefined;
 afterEach(async () => sim?.stop());
@@ -43,7 +44,7 @@ describe('standby masters', () => {
         '{"to_standby":true,"agent_reregister_ms":10}',
       );
       expect(JSON.parse(reply.text).leader).toBe(`127.0.0.1:${new URL(second!).port}`);
-      await until('old stream end', () => stream.ended);
+      await until(() => stream.ended, { what: 'old stream end' });
       expect(sim.url).toBe(second);
       const old = await post(`${first}/api/v1/scheduler`, subscribe, {
         'Content-Type': 'application/json',

@@ -8,7 +8,7 @@ import { MesetaError } from '../../src/errors.ts';
 import { CompactedError, UnavailableError, WatchBrokenError } from '../../src/store/errors.ts';
 import type { Kv, KvWatch, WatchBatch } from '../../src/store/kv.ts';
 import { MAX_TXN_OPS } from '../../src/store/kv.ts';
-import { waitUntil } from '../support/etcd.ts';
+import { until } from '../support/until.ts';
 import { uniquePrefix, type KvBackend, type KvBackendFactory } from '../support/kv-backend.ts';
 
 /** Collects a watch's batches in the background; `until` waits for a condition on them. */
@@ -33,8 +33,12 @@ export class WatchRecorder {
     return this.batches.flatMap((batch) => batch.events);
   }
 
-  until(condition: (recorder: this) => boolean, what: string, within = 10_000): Promise<void> {
-    return waitUntil(() => condition(this), { within, what });
+  async until(
+    condition: (recorder: this) => boolean,
+    what: string,
+    within = 10_000,
+  ): Promise<void> {
+    await until(() => condition(this), { within, what });
   }
 
   async close(): Promise<void> {
@@ -289,7 +293,7 @@ export function describeKvContract(name: string, factory: KvBackendFactory): voi
     it('expires a lease that is not kept alive, deleting its keys', async () => {
       const lease = await kv.grantLease(2);
       await kv.put(`${p}/expiring`, 'x', { lease: lease.id });
-      await waitUntil(async () => (await kv.range({ key: `${p}/expiring` })).count === 0, {
+      await until(async () => (await kv.range({ key: `${p}/expiring` })).count === 0, {
         within: 10_000,
         what: 'the leased key to expire',
         every: 100,
@@ -310,7 +314,7 @@ export function describeKvContract(name: string, factory: KvBackendFactory): voi
         await backend.restart!();
         await watcher.until((r) => r.error !== undefined, 'the watch to break', 30_000);
         expect(watcher.error).toBeInstanceOf(WatchBrokenError);
-        await waitUntil(
+        await until(
           async () => {
             try {
               return (await kv.range({ key: `${p}/durable` })).kvs[0]?.value === 'kept';
@@ -346,7 +350,7 @@ export function describeKvContract(name: string, factory: KvBackendFactory): voi
 
 /** Writes `probe` until the watch reports it: proof that the watch is established. */
 export async function waitForWatch(kv: Kv, watcher: WatchRecorder, probe: string): Promise<void> {
-  await waitUntil(
+  await until(
     async () => {
       if (watcher.events.some((e) => e.kv.key === probe)) return true;
       await kv.put(probe, 'probe');

@@ -9,7 +9,7 @@ import { LeaseLostError } from '../../src/store/errors.ts';
 import type { Kv } from '../../src/store/kv.ts';
 import { LeaderElection, type Leadership } from '../../src/store/leader.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
-import { waitUntil } from '../support/etcd.ts';
+import { until } from '../support/until.ts';
 import { uniquePrefix, type KvBackend, type KvBackendFactory } from '../support/kv-backend.ts';
 import { widget, widgetType } from './store-contract.ts';
 
@@ -58,7 +58,7 @@ export function describeLeaderContract(name: string, factory: KvBackendFactory):
       const waiting = lead(elect('b', counting)).then((l) => (second = l));
       expect(await elect('observer').holder()).toMatchObject({ identity: 'a' });
       // b keeps trying but cannot lead while a does.
-      await waitUntil(() => attempts >= 3, { within: 5000, what: 'b to try three times' });
+      await until(() => attempts >= 3, { within: 5000, what: 'b to try three times' });
       expect(second).toBeUndefined();
 
       await first.resign();

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Kv, KvWatch } from '../../src/store/kv.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import { watchObjects, type ObjectEvent, type WatchObjectsOptions } from '../../src/store/watch.ts';
-import { waitUntil } from '../support/etcd.ts';
+import { until } from '../support/until.ts';
 import { uniquePrefix, type KvBackend, type KvBackendFactory } from '../support/kv-backend.ts';
 import { widget, widgetType, type Widget } from './store-contract.ts';
 
@@ -41,7 +41,7 @@ class Collector {
   }
 
   until(count: number, within = 15_000): Promise<void> {
-    return waitUntil(() => this.events.length >= count || this.error !== undefined, {
+    return until(() => this.events.length >= count || this.error !== undefined, {
       within,
       what: `${count} watch events (have ${this.events.length})`,
     }).then(() => {
@@ -190,7 +190,7 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
       };
       const quietStore = new ObjectStore({ kv: deadFirst, prefix: store.keys.prefix });
       const watcher = collect({ quietTimeoutMs: 400 }, quietStore);
-      await waitUntil(() => opened === 1, { within: 5000, what: 'the first watch' });
+      await until(() => opened === 1, { within: 5000, what: 'the first watch' });
       await store.create(widgetType, widget('late', 1));
       await watcher.until(1);
       expect(watcher.summary()).toEqual(['added late 1']);
@@ -203,7 +203,7 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
         const a = await store.create(widgetType, widget('a', 1));
         await watcher.until(1);
         await backend.restart!();
-        await waitUntil(
+        await until(
           () =>
             store.list(widgetType).then(
               () => true,

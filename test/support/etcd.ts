@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './until.ts';
 
 export interface EtcdServer {
   /** `http://127.0.0.1:<port>`, or `https://` when started with TLS. */
@@ -97,7 +98,7 @@ export async function startEtcd(options: { tls?: EtcdTls } = {}): Promise<EtcdSe
       process.removeListener('exit', orphanGuard);
       if (child === proc) child = undefined;
     });
-    await waitUntil(
+    await until(
       async () => {
         if (!child) throw new Error(`etcd exited during startup:\n${output}`);
         return healthy(endpoint, tls);
@@ -183,18 +184,4 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Polls `condition` until it holds, failing with `what` after `within` ms. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  options: { within: number; what: string; every?: number },
-): Promise<void> {
-  const deadline = Date.now() + options.within;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${options.within} ms waiting for ${options.what}`);
-    await new Promise((resolve) => setTimeout(resolve, options.every ?? 25));
-  }
 }

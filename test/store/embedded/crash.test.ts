@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from './wait.ts';
+import { until } from '../../support/until.ts';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];

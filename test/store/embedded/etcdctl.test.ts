@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedEtcd, type EmbeddedEtcd } from '../../../src/store/embedded/server.ts';
-import { until } from './wait.ts';
+import { until } from '../../support/until.ts';
 
 // Debian's etcd-client (etcdctl 3.4), the tool operators will point at the embedded store.
 const ETCDCTL = '/usr/bin/etcdctl';

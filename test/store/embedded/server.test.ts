@@ -1,7 +1,7 @@
 import { Etcd3, EtcdError, EtcdLeaseInvalidError, GRPCOutOfRangeError, type Watcher } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedEtcd, type EmbeddedEtcd } from '../../../src/store/embedded/server.ts';
-import { until } from './wait.ts';
+import { until } from '../../support/until.ts';
 
 let server: EmbeddedEtcd;
 let client: Etcd3;
