@@ -57,6 +57,9 @@ export interface AppsReconcilerOptions extends PlanOptions {
 /** How often to look again while the caches do not show this controller's own writes yet. */
 const CATCH_UP_MS = 1000;
 
+/** Writes per pass at most (about 16 transactions); the next pass does the rest. */
+const MAX_WRITES = 2000;
+
 export class AppsReconciler implements Reconciler<string> {
   private readonly ownWrites: OwnWrites;
 
@@ -76,22 +79,23 @@ export class AppsReconciler implements Reconciler<string> {
     }
     const uid = app.metadata.uid;
     const owned = <T extends Instance | AppRevision>(o: T) => ownerUid(o) === uid;
+    let more = false;
     const strays = {
       revisions: allRevisions.filter((r) => !owned(r)),
       instances: allInstances.filter((i) => !owned(i)),
     };
     if (strays.revisions.length + strays.instances.length > 0) {
-      await this.write(key, teardownOps(strays.revisions, strays.instances));
+      more = await this.write(key, teardownOps(strays.revisions, strays.instances));
     }
     const current = await this.withFinalizer(key, app);
     const ownRevisions = allRevisions.filter(owned);
     const ownInstances = allInstances.filter(owned);
     const plan = planApp(current, ownRevisions, ownInstances, this.options);
-    await this.write(key, planOps(plan));
+    more = (await this.write(key, planOps(plan))) || more;
     await this.announce(current, plan);
     await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
     // More to create than one pass makes: come back without waiting for a change.
-    if (plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
+    if (more || plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
       return { requeueAfter: 0 };
     }
   }
@@ -120,7 +124,7 @@ export class AppsReconciler implements Reconciler<string> {
     app: StoredApp | undefined,
     revisions: AppRevision[],
     instances: Instance[],
-  ): Promise<void> {
+  ): Promise<Result | void> {
     const { store } = this.options;
     if (!app && instances.length + revisions.length > 0) {
       // The caches may lag: make sure the App is really gone before stopping its instances.
@@ -133,7 +137,9 @@ export class AppsReconciler implements Reconciler<string> {
       }
     }
     const plan = planTeardown(revisions, instances);
-    await this.write(key, teardownOps(plan.removeRevisions, instances, plan));
+    if (await this.write(key, teardownOps(plan.removeRevisions, instances, plan))) {
+      return { requeueAfter: 0 };
+    }
     if (app && plan.decommission.length > 0) {
       await this.options.recorder?.normal(
         app,
@@ -160,8 +166,10 @@ export class AppsReconciler implements Reconciler<string> {
     return updated;
   }
 
-  private async write(key: string, ops: BatchOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  /** Writes `all`, or the first MAX_WRITES of them; says whether some were left for later. */
+  private async write(key: string, all: BatchOp[]): Promise<boolean> {
+    if (all.length === 0) return false;
+    const ops = all.slice(0, MAX_WRITES);
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {
@@ -177,6 +185,7 @@ export class AppsReconciler implements Reconciler<string> {
       }
       throw error;
     }
+    return ops.length < all.length;
   }
 
   private async announce(app: StoredApp, plan: AppPlan): Promise<void> {

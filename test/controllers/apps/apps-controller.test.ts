@@ -15,7 +15,9 @@ import {
   type StoredApp,
 } from '../../../src/api/resources.ts';
 import { AppsController } from '../../../src/controllers/apps/apps-controller.ts';
-import { INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
+import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
+import { realClock } from '../../../src/clock.ts';
+import { TerminalError } from '../../../src/runtime/controller.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
 import { MesetaError } from '../../../src/errors.ts';
@@ -84,6 +86,8 @@ describe.each([
   let stop: AbortController;
   let running: Promise<void>;
   let bridge: FakeBridge;
+  let controller: AppsController;
+  let recorder: EventRecorder;
   const ref = { namespace: 'default', name: 'web' };
 
   beforeAll(async () => {
@@ -96,8 +100,8 @@ describe.each([
     store = new ObjectStore({ kv, prefix: uniquePrefix() });
     bridge = new FakeBridge(store);
     stop = new AbortController();
-    const recorder = new EventRecorder({ store, component: 'apps' });
-    const controller = new AppsController({ store, recorder, workers: 2 });
+    recorder = new EventRecorder({ store, component: 'apps' });
+    controller = new AppsController({ store, recorder, workers: 2 });
     running = controller.run(stop.signal);
   });
 
@@ -250,12 +254,12 @@ describe.each([
   });
 
   it('creates many instances in batches and scales them to zero', async () => {
-    await apply({ instances: 1200 });
-    await until(async () => (await store.get(appResource, ref))?.status?.updated === 1200, {
-      what: '1200 instances',
+    await apply({ instances: 2500 });
+    await until(async () => (await store.get(appResource, ref))?.status?.updated === 2500, {
+      what: '2500 instances',
       within: 30_000,
     });
-    expect(await instances()).toHaveLength(1200);
+    expect(await instances()).toHaveLength(2500);
     await apply({ instances: 0 });
     await until(async () => (await instances()).length === 0, {
       what: 'none left',
@@ -271,6 +275,33 @@ describe.each([
     expect(condition(web, 'Progressing')?.reason).toBe('Complete');
     expect(condition(web, 'Available')?.status).toBe('True');
   }, 60_000);
+
+  it('records a terminal failure as Degraded with its reason, and as a Warning event', async () => {
+    await apply({ instances: 1 });
+    await until(() => controller.apps.get('default/web')?.status?.targetRevision === 1, {
+      what: 'the first status',
+    });
+    // Stop the controller so that no reconcile rewrites the condition under the assertion.
+    stop.abort();
+    await running;
+    const reconciler = new AppsReconciler({
+      store,
+      clock: realClock,
+      apps: controller.apps,
+      revisions: controller.revisions,
+      instances: controller.instances,
+      recorder,
+    });
+    await reconciler.onTerminal('default/web', new TerminalError('InvalidObject', 'it broke'));
+    const web = await store.get(appResource, ref);
+    expect(condition(web, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidObject',
+      message: 'it broke',
+    });
+    const events = (await store.list(eventResource)).items;
+    expect(events.find((e) => e.reason === 'InvalidObject')).toMatchObject({ type: 'Warning' });
+  });
 
   it('stops and removes every instance and revision before a deleted App goes', async () => {
     await apply({ instances: 3 });
