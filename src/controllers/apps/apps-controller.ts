@@ -81,13 +81,17 @@ export class AppsController {
       modified: (_, app) => enqueue(objectKey(app)),
       deleted: (app) => enqueue(objectKey(app)),
     });
-    for (const informer of [this.revisions, this.instances] as Informer<Instance | AppRevision>[]) {
-      informer.addHandlers({
-        added: (o) => enqueue(appKeyOf(o)),
-        modified: (_, o) => enqueue(appKeyOf(o)),
-        deleted: (o) => enqueue(appKeyOf(o)),
-      });
-    }
+    this.revisions.addHandlers({
+      added: (r) => enqueue(appKeyOf(r)),
+      deleted: (r) => enqueue(appKeyOf(r)),
+    });
+    this.instances.addHandlers({
+      added: (i) => enqueue(appKeyOf(i)),
+      modified: (old, i) => {
+        if (mattersToApps(old, i)) enqueue(appKeyOf(i));
+      },
+      deleted: (i) => enqueue(appKeyOf(i)),
+    });
   }
 
   /**
@@ -114,4 +118,24 @@ export class AppsController {
       signal.removeEventListener('abort', abort);
     }
   }
+}
+
+/**
+ * Whether a change to an instance can change the apps controller's decisions or the App's
+ * status. With 100,000 instances the bridge updates statuses all the time; a change of, say,
+ * `updatedAt` alone must not cost a pass over the App's instances. A resync (`old === now`)
+ * always matters: it is the level-triggered safety net.
+ */
+export function mattersToApps(old: Instance, now: Instance): boolean {
+  if (old === now) return true;
+  const a = old.status;
+  const b = now.status;
+  return (
+    old.spec.goal !== now.spec.goal ||
+    a?.taskId !== b?.taskId ||
+    a?.state !== b?.state ||
+    a?.healthy !== b?.healthy ||
+    a?.ready !== b?.ready ||
+    (a?.failures ?? 0) > 0 !== (b?.failures ?? 0) > 0
+  );
 }

@@ -14,7 +14,7 @@ import {
   instanceResource,
   type StoredApp,
 } from '../../../src/api/resources.ts';
-import { AppsController } from '../../../src/controllers/apps/apps-controller.ts';
+import { AppsController, mattersToApps } from '../../../src/controllers/apps/apps-controller.ts';
 import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
 import { realClock } from '../../../src/clock.ts';
 import { TerminalError } from '../../../src/runtime/controller.ts';
@@ -27,7 +27,7 @@ import { ObjectStore } from '../../../src/store/object-store.ts';
 import { startEtcd, type EtcdServer } from '../../support/etcd.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
 import { until } from '../../support/until.ts';
-import { app } from './fixtures.ts';
+import { app, instance } from './fixtures.ts';
 
 /** Plays Mesos, one level-triggered step at a time; lost races are simply retried next step. */
 class FakeBridge {
@@ -327,5 +327,40 @@ describe.each([
     await converge('the App gone', async () => (await store.get(appResource, ref)) === undefined);
     expect(await instances()).toEqual([]);
     expect(await revisions()).toEqual([]);
+  });
+});
+
+describe('mattersToApps', () => {
+  const base = instance('web-1-0', {
+    status: { taskId: 't', state: 'TASK_RUNNING', updatedAt: '2026-01-01T00:00:00Z' },
+  });
+  const withStatus = (status: Instance['status']) => ({ ...base, status });
+
+  it('ignores status changes that change no decision and no count', () => {
+    expect(
+      mattersToApps(base, withStatus({ ...base.status, updatedAt: '2026-01-01T00:01:00Z' })),
+    ).toBe(false);
+    expect(
+      mattersToApps(
+        withStatus({ ...base.status, failures: 1 }),
+        withStatus({ ...base.status, failures: 2 }),
+      ),
+    ).toBe(false);
+  });
+
+  it('sees goal, task, state, health, readiness and first-failure changes, and resyncs', () => {
+    expect(mattersToApps(base, base)).toBe(true);
+    expect(mattersToApps(base, { ...base, spec: { ...base.spec, goal: 'decommissioned' } })).toBe(
+      true,
+    );
+    for (const change of [
+      { taskId: 'u' },
+      { state: 'TASK_KILLED' as const },
+      { healthy: false },
+      { ready: false },
+      { failures: 1 },
+    ]) {
+      expect(mattersToApps(base, withStatus({ ...base.status, ...change }))).toBe(true);
+    }
   });
 });
