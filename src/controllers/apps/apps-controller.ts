@@ -78,7 +78,9 @@ export class AppsController {
     const enqueue = (key: string) => this.controller.enqueue(key);
     this.apps.addHandlers({
       added: (app) => enqueue(objectKey(app)),
-      modified: (_, app) => enqueue(objectKey(app)),
+      modified: (old, app) => {
+        if (appChangeMatters(old, app)) enqueue(objectKey(app));
+      },
       deleted: (app) => enqueue(objectKey(app)),
     });
     this.revisions.addHandlers({
@@ -137,5 +139,22 @@ export function mattersToApps(old: Instance, now: Instance): boolean {
     a?.healthy !== b?.healthy ||
     a?.ready !== b?.ready ||
     (a?.failures ?? 0) > 0 !== (b?.failures ?? 0) > 0
+  );
+}
+
+/**
+ * Whether a change to an App can change the controller's decisions: its spec (generation), its
+ * deletion, its finalizers or its identity. The status is the controller's own output; its
+ * writes need no pass of their own. A resync (`old === now`) always matters.
+ */
+export function appChangeMatters(old: StoredApp, now: StoredApp): boolean {
+  if (old === now) return true;
+  const a = old.metadata;
+  const b = now.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.uid !== b.uid ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    (a.finalizers ?? []).join() !== (b.finalizers ?? []).join()
   );
 }

@@ -26,13 +26,7 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
-import {
-  DEFAULT_MAX_CREATES,
-  planApp,
-  planTeardown,
-  type AppPlan,
-  type PlanOptions,
-} from './plan.ts';
+import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts';
 import { OwnWrites } from './own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 
@@ -57,8 +51,8 @@ export interface AppsReconcilerOptions extends PlanOptions {
 /** How often to look again while the caches do not show this controller's own writes yet. */
 const CATCH_UP_MS = 1000;
 
-/** Writes per pass at most (about 16 transactions); the next pass does the rest. */
-const MAX_WRITES = 2000;
+/** Writes per pass at most (about 40 transactions); the next pass does the rest. */
+const MAX_WRITES = 5000;
 
 export class AppsReconciler implements Reconciler<string> {
   private readonly ownWrites: OwnWrites;
@@ -78,24 +72,19 @@ export class AppsReconciler implements Reconciler<string> {
       return this.teardown(key, app, allRevisions, allInstances);
     }
     const uid = app.metadata.uid;
-    const owned = <T extends Instance | AppRevision>(o: T) => ownerUid(o) === uid;
+    const [ownRevisions, strayRevisions] = partitionByOwner(allRevisions, uid);
+    const [ownInstances, strayInstances] = partitionByOwner(allInstances, uid);
     let more = false;
-    const strays = {
-      revisions: allRevisions.filter((r) => !owned(r)),
-      instances: allInstances.filter((i) => !owned(i)),
-    };
-    if (strays.revisions.length + strays.instances.length > 0) {
-      more = await this.write(key, teardownOps(strays.revisions, strays.instances));
+    if (strayRevisions.length + strayInstances.length > 0) {
+      more = await this.write(key, teardownOps(strayRevisions, strayInstances));
     }
     const current = await this.withFinalizer(key, app);
-    const ownRevisions = allRevisions.filter(owned);
-    const ownInstances = allInstances.filter(owned);
     const plan = planApp(current, ownRevisions, ownInstances, this.options);
     more = (await this.write(key, planOps(plan))) || more;
     await this.announce(current, plan);
     await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
     // More to create than one pass makes: come back without waiting for a change.
-    if (more || plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
+    if (more || plan.moreToCreate) {
       return { requeueAfter: 0 };
     }
   }
@@ -271,6 +260,9 @@ function deleteOp(
 
 /** The App's instances as they will be once `plan` is written. */
 function afterPlan(instances: Instance[], plan: AppPlan): Instance[] {
+  if (plan.remove.length === 0 && plan.decommission.length === 0) {
+    return plan.createInstances.length > 0 ? [...instances, ...plan.createInstances] : instances;
+  }
   const removed = new Set(plan.remove.map((i) => i.metadata.name));
   const stopping = new Set(plan.decommission.map((i) => i.metadata.name));
   const after = instances
@@ -284,7 +276,21 @@ function afterPlan(instances: Instance[], plan: AppPlan): Instance[] {
 }
 
 function ownerUid(object: Instance | AppRevision): string | undefined {
-  return object.metadata.ownerReferences?.find((o) => o.kind === 'App' && o.controller)?.uid;
+  for (const owner of object.metadata.ownerReferences ?? []) {
+    if (owner.kind === 'App' && owner.controller) return owner.uid;
+  }
+  return undefined;
+}
+
+/** [owned by the App with `uid`, owned by another or none]: one pass, for the hot path. */
+function partitionByOwner<T extends Instance | AppRevision>(
+  objects: T[],
+  uid: string | undefined,
+): [T[], T[]] {
+  const owned: T[] = [];
+  const strays: T[] = [];
+  for (const object of objects) (ownerUid(object) === uid ? owned : strays).push(object);
+  return [owned, strays];
 }
 
 function splitKey(key: string): [string, string] {

@@ -14,7 +14,11 @@ import {
   instanceResource,
   type StoredApp,
 } from '../../../src/api/resources.ts';
-import { AppsController, mattersToApps } from '../../../src/controllers/apps/apps-controller.ts';
+import {
+  AppsController,
+  appChangeMatters,
+  mattersToApps,
+} from '../../../src/controllers/apps/apps-controller.ts';
 import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
 import { realClock } from '../../../src/clock.ts';
 import { TerminalError } from '../../../src/runtime/controller.ts';
@@ -362,5 +366,17 @@ describe('mattersToApps', () => {
     ]) {
       expect(mattersToApps(base, withStatus({ ...base.status, ...change }))).toBe(true);
     }
+  });
+});
+
+describe('appChangeMatters', () => {
+  it("ignores the controller's own status writes, and sees spec, deletion and finalizer changes", () => {
+    const web = { ...app('web'), metadata: { ...app('web').metadata, generation: 1, uid: 'u' } };
+    expect(appChangeMatters(web, web)).toBe(true);
+    expect(appChangeMatters(web, { ...web, status: { running: 3 } })).toBe(false);
+    const meta = (m: object) => ({ ...web, metadata: { ...web.metadata, ...m } });
+    expect(appChangeMatters(web, meta({ generation: 2 }))).toBe(true);
+    expect(appChangeMatters(web, meta({ deletionTimestamp: '2026-01-01T00:00:00Z' }))).toBe(true);
+    expect(appChangeMatters(web, meta({ finalizers: ['x'] }))).toBe(true);
   });
 });
