@@ -25,6 +25,7 @@ import { TerminalError } from '../../../src/runtime/controller.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
 import { MesetaError } from '../../../src/errors.ts';
+import { ConflictError } from '../../../src/store/errors.ts';
 import { openEtcdKv } from '../../../src/store/etcd-kv.ts';
 import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
@@ -131,10 +132,17 @@ describe.each([
       { what, within: 15_000 },
     );
 
+  /** Like a client's apply: read, change, write; re-read and retry when the controller wrote first. */
   async function apply(spec: Partial<AppSpec>): Promise<StoredApp> {
-    const current = await store.get(appResource, ref);
-    if (!current) return store.create(appResource, app('web', spec));
-    return store.update(appResource, { ...current, spec: { ...current.spec, ...spec } });
+    for (;;) {
+      const current = await store.get(appResource, ref);
+      try {
+        if (!current) return await store.create(appResource, app('web', spec));
+        return await store.update(appResource, { ...current, spec: { ...current.spec, ...spec } });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
   }
 
   it('creates the instances of the first revision and reports them in the status', async () => {
@@ -255,6 +263,23 @@ describe.each([
     };
     await store.create(instanceResource, orphan);
     await until(async () => (await instances()).length === 0, { what: 'the orphan removed' });
+  });
+
+  it('removes instances of an earlier App of the same name (another owner uid)', async () => {
+    const stray = instance('web-1-0', { uid: 'earlier-app' });
+    const { resourceVersion: _, creationTimestamp: __, ...metadata } = stray.metadata;
+    await store.create(instanceResource, { ...stray, metadata });
+    const web = await apply({ instances: 1 });
+    const mine = await until(
+      async () => {
+        const list = await instances();
+        return list.length === 1 && list[0]!.metadata.ownerReferences?.[0]?.uid === web.metadata.uid
+          ? list
+          : undefined;
+      },
+      { what: "the stray replaced by the App's own instance" },
+    );
+    expect(mine[0]!.metadata.name).toBe('web-1-0');
   });
 
   it('creates many instances in batches and scales them to zero', async () => {
