@@ -45,7 +45,7 @@ function closed(schema: OpenApiSchema): OpenApiSchema {
 
 /** Checks values against `schema`; throws a ValidationError naming every bad field. */
 export function schemaChecker(schema: OpenApiSchema, kind: string): (value: unknown) => void {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
   addFormats(ajv);
   for (const keyword of [
     'x-kubernetes-list-type',
@@ -67,7 +67,9 @@ export function schemaChecker(schema: OpenApiSchema, kind: string): (value: unkn
           ? `is not a field of ${kind}`
           : error.keyword === 'required'
             ? 'is required'
-            : (error.message ?? `fails ${error.keyword}`);
+            : error.keyword === 'enum'
+              ? `must be one of ${(params.allowedValues as unknown[]).join(', ')} (got ${JSON.stringify(error.data)})`
+              : (error.message ?? `fails ${error.keyword}`);
       return new MesetaError('Invalid', `${kind}: ${message}`, { path: formatPath(path) });
     });
     throw new ValidationError(problems);

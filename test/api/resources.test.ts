@@ -94,7 +94,9 @@ describe('instanceResource', () => {
   it('checks goals and task states against the schema, naming the field', async () => {
     const bad = instance();
     (bad.spec as { goal: string }).goal = 'sleeping';
-    expect(await problemOf(store.create(instanceResource, bad))).toContain('spec.goal');
+    expect(await problemOf(store.create(instanceResource, bad))).toBe(
+      'spec.goal: Instance: must be one of running, stopped, decommissioned (got "sleeping")',
+    );
     const created = await store.create(instanceResource, instance());
     const status = { ...created, status: { state: 'TASK_NAPPING' } } as unknown as Instance;
     expect(await problemOf(store.updateStatus(instanceResource, status))).toContain('status.state');

@@ -78,16 +78,22 @@ export class AppsController {
     const enqueue = (key: string) => this.controller.enqueue(key);
     this.apps.addHandlers({
       added: (app) => enqueue(objectKey(app)),
-      modified: (_, app) => enqueue(objectKey(app)),
+      modified: (old, app) => {
+        if (appChangeMatters(old, app)) enqueue(objectKey(app));
+      },
       deleted: (app) => enqueue(objectKey(app)),
     });
-    for (const informer of [this.revisions, this.instances] as Informer<Instance | AppRevision>[]) {
-      informer.addHandlers({
-        added: (o) => enqueue(appKeyOf(o)),
-        modified: (_, o) => enqueue(appKeyOf(o)),
-        deleted: (o) => enqueue(appKeyOf(o)),
-      });
-    }
+    this.revisions.addHandlers({
+      added: (r) => enqueue(appKeyOf(r)),
+      deleted: (r) => enqueue(appKeyOf(r)),
+    });
+    this.instances.addHandlers({
+      added: (i) => enqueue(appKeyOf(i)),
+      modified: (old, i) => {
+        if (mattersToApps(old, i)) enqueue(appKeyOf(i));
+      },
+      deleted: (i) => enqueue(appKeyOf(i)),
+    });
   }
 
   /**
@@ -114,4 +120,41 @@ export class AppsController {
       signal.removeEventListener('abort', abort);
     }
   }
+}
+
+/**
+ * Whether a change to an instance can change the apps controller's decisions or the App's
+ * status. With 100,000 instances the bridge updates statuses all the time; a change of, say,
+ * `updatedAt` alone must not cost a pass over the App's instances. A resync (`old === now`)
+ * always matters: it is the level-triggered safety net.
+ */
+export function mattersToApps(old: Instance, now: Instance): boolean {
+  if (old === now) return true;
+  const a = old.status;
+  const b = now.status;
+  return (
+    old.spec.goal !== now.spec.goal ||
+    a?.taskId !== b?.taskId ||
+    a?.state !== b?.state ||
+    a?.healthy !== b?.healthy ||
+    a?.ready !== b?.ready ||
+    (a?.failures ?? 0) > 0 !== (b?.failures ?? 0) > 0
+  );
+}
+
+/**
+ * Whether a change to an App can change the controller's decisions: its spec (generation), its
+ * deletion, its finalizers or its identity. The status is the controller's own output; its
+ * writes need no pass of their own. A resync (`old === now`) always matters.
+ */
+export function appChangeMatters(old: StoredApp, now: StoredApp): boolean {
+  if (old === now) return true;
+  const a = old.metadata;
+  const b = now.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.uid !== b.uid ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    (a.finalizers ?? []).join() !== (b.finalizers ?? []).join()
+  );
 }

@@ -23,7 +23,11 @@ import { killOrder } from './kill-order.ts';
 export interface PlanOptions {
   /** Old revisions kept (besides the target and any still used by an instance). Default 10. */
   revisionHistoryLimit?: number;
-  /** At most this many instances created in one pass; the next pass creates more. */
+  /**
+   * At most this many instances created in one pass; the next pass creates more. Default: a
+   * tenth of `spec.instances`, at least 500 and at most 5,000, so that filling an App takes
+   * about ten passes whatever its size (each pass costs O(the App's instances)).
+   */
   maxCreates?: number;
   /**
    * Decommission instances of older revisions once the target revision has all its instances
@@ -37,6 +41,8 @@ export interface AppPlan {
   targetRevision: number;
   createRevision?: AppRevision;
   createInstances: Instance[];
+  /** More instances are missing than this pass creates. */
+  moreToCreate: boolean;
   /** Instances with a live task to set to goal `decommissioned`, in kill order. */
   decommission: Instance[];
   /** Instances to stop that have no live task (decommissioned or chosen now): delete them. */
@@ -45,7 +51,10 @@ export interface AppPlan {
 }
 
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
-export const DEFAULT_MAX_CREATES = 500;
+/** How many instances one pass may create for an App of `desired` instances. */
+export function creationLimit(desired: number, maxCreates?: number): number {
+  return maxCreates ?? Math.min(5000, Math.max(500, Math.ceil(desired / 10)));
+}
 
 export function ownerReference(app: StoredApp): OwnerReference {
   return {
@@ -101,9 +110,7 @@ export function planApp(
   const active: Instance[] = [];
   const oldActive: Instance[] = [];
   const remove: Instance[] = [];
-  const taken = new Set<string>();
   for (const instance of instances) {
-    taken.add(instance.metadata.name);
     if (instance.spec.goal === 'decommissioned') {
       if (!hasLiveTask(instance)) remove.push(instance);
     } else if (instance.spec.goal === 'running') {
@@ -111,13 +118,12 @@ export function planApp(
     }
   }
 
-  const missing = Math.min(desired - active.length, options.maxCreates ?? DEFAULT_MAX_CREATES);
-  const createInstances = newInstanceNames(
-    app.metadata.name,
-    target,
-    Math.max(0, missing),
-    taken,
-  ).map((name) => newInstance(app, target, name));
+  const missing = Math.max(0, desired - active.length);
+  const creating = Math.min(missing, creationLimit(desired, options.maxCreates));
+  const taken = creating > 0 ? new Set(instances.map((i) => i.metadata.name)) : new Set<string>();
+  const createInstances = newInstanceNames(app.metadata.name, target, creating, taken).map((name) =>
+    newInstance(app, target, name),
+  );
   const stop =
     active.length > desired ? surplus(active, active.length - desired, app.spec.killSelection) : [];
   if ((options.retireOldRevisions ?? true) && oldActive.length > 0) {
@@ -139,6 +145,7 @@ export function planApp(
     targetRevision: target,
     ...(create ? { createRevision: create } : {}),
     createInstances,
+    moreToCreate: missing > creating,
     decommission,
     remove,
     pruneRevisions,

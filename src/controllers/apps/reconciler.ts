@@ -26,13 +26,7 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
-import {
-  DEFAULT_MAX_CREATES,
-  planApp,
-  planTeardown,
-  type AppPlan,
-  type PlanOptions,
-} from './plan.ts';
+import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts';
 import { OwnWrites } from './own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 
@@ -57,6 +51,9 @@ export interface AppsReconcilerOptions extends PlanOptions {
 /** How often to look again while the caches do not show this controller's own writes yet. */
 const CATCH_UP_MS = 1000;
 
+/** Writes per pass at most (about 40 transactions); the next pass does the rest. */
+const MAX_WRITES = 5000;
+
 export class AppsReconciler implements Reconciler<string> {
   private readonly ownWrites: OwnWrites;
 
@@ -75,23 +72,19 @@ export class AppsReconciler implements Reconciler<string> {
       return this.teardown(key, app, allRevisions, allInstances);
     }
     const uid = app.metadata.uid;
-    const owned = <T extends Instance | AppRevision>(o: T) => ownerUid(o) === uid;
-    const strays = {
-      revisions: allRevisions.filter((r) => !owned(r)),
-      instances: allInstances.filter((i) => !owned(i)),
-    };
-    if (strays.revisions.length + strays.instances.length > 0) {
-      await this.write(key, teardownOps(strays.revisions, strays.instances));
+    const [ownRevisions, strayRevisions] = partitionByOwner(allRevisions, uid);
+    const [ownInstances, strayInstances] = partitionByOwner(allInstances, uid);
+    let more = false;
+    if (strayRevisions.length + strayInstances.length > 0) {
+      more = await this.write(key, teardownOps(strayRevisions, strayInstances));
     }
     const current = await this.withFinalizer(key, app);
-    const ownRevisions = allRevisions.filter(owned);
-    const ownInstances = allInstances.filter(owned);
     const plan = planApp(current, ownRevisions, ownInstances, this.options);
-    await this.write(key, planOps(plan));
+    more = (await this.write(key, planOps(plan))) || more;
     await this.announce(current, plan);
     await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
     // More to create than one pass makes: come back without waiting for a change.
-    if (plan.createInstances.length === (this.options.maxCreates ?? DEFAULT_MAX_CREATES)) {
+    if (more || plan.moreToCreate) {
       return { requeueAfter: 0 };
     }
   }
@@ -120,7 +113,7 @@ export class AppsReconciler implements Reconciler<string> {
     app: StoredApp | undefined,
     revisions: AppRevision[],
     instances: Instance[],
-  ): Promise<void> {
+  ): Promise<Result | void> {
     const { store } = this.options;
     if (!app && instances.length + revisions.length > 0) {
       // The caches may lag: make sure the App is really gone before stopping its instances.
@@ -133,7 +126,9 @@ export class AppsReconciler implements Reconciler<string> {
       }
     }
     const plan = planTeardown(revisions, instances);
-    await this.write(key, teardownOps(plan.removeRevisions, instances, plan));
+    if (await this.write(key, teardownOps(plan.removeRevisions, instances, plan))) {
+      return { requeueAfter: 0 };
+    }
     if (app && plan.decommission.length > 0) {
       await this.options.recorder?.normal(
         app,
@@ -160,8 +155,10 @@ export class AppsReconciler implements Reconciler<string> {
     return updated;
   }
 
-  private async write(key: string, ops: BatchOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  /** Writes `all`, or the first MAX_WRITES of them; says whether some were left for later. */
+  private async write(key: string, all: BatchOp[]): Promise<boolean> {
+    if (all.length === 0) return false;
+    const ops = all.slice(0, MAX_WRITES);
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {
@@ -177,6 +174,7 @@ export class AppsReconciler implements Reconciler<string> {
       }
       throw error;
     }
+    return ops.length < all.length;
   }
 
   private async announce(app: StoredApp, plan: AppPlan): Promise<void> {
@@ -262,6 +260,9 @@ function deleteOp(
 
 /** The App's instances as they will be once `plan` is written. */
 function afterPlan(instances: Instance[], plan: AppPlan): Instance[] {
+  if (plan.remove.length === 0 && plan.decommission.length === 0) {
+    return plan.createInstances.length > 0 ? [...instances, ...plan.createInstances] : instances;
+  }
   const removed = new Set(plan.remove.map((i) => i.metadata.name));
   const stopping = new Set(plan.decommission.map((i) => i.metadata.name));
   const after = instances
@@ -275,7 +276,21 @@ function afterPlan(instances: Instance[], plan: AppPlan): Instance[] {
 }
 
 function ownerUid(object: Instance | AppRevision): string | undefined {
-  return object.metadata.ownerReferences?.find((o) => o.kind === 'App' && o.controller)?.uid;
+  for (const owner of object.metadata.ownerReferences ?? []) {
+    if (owner.kind === 'App' && owner.controller) return owner.uid;
+  }
+  return undefined;
+}
+
+/** [owned by the App with `uid`, owned by another or none]: one pass, for the hot path. */
+function partitionByOwner<T extends Instance | AppRevision>(
+  objects: T[],
+  uid: string | undefined,
+): [T[], T[]] {
+  const owned: T[] = [];
+  const strays: T[] = [];
+  for (const object of objects) (ownerUid(object) === uid ? owned : strays).push(object);
+  return [owned, strays];
 }
 
 function splitKey(key: string): [string, string] {

@@ -14,18 +14,25 @@ import {
   instanceResource,
   type StoredApp,
 } from '../../../src/api/resources.ts';
-import { AppsController } from '../../../src/controllers/apps/apps-controller.ts';
-import { INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
+import {
+  AppsController,
+  appChangeMatters,
+  mattersToApps,
+} from '../../../src/controllers/apps/apps-controller.ts';
+import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
+import { realClock } from '../../../src/clock.ts';
+import { TerminalError } from '../../../src/runtime/controller.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
 import { MesetaError } from '../../../src/errors.ts';
+import { ConflictError } from '../../../src/store/errors.ts';
 import { openEtcdKv } from '../../../src/store/etcd-kv.ts';
 import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
 import { startEtcd, type EtcdServer } from '../../support/etcd.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
 import { until } from '../../support/until.ts';
-import { app } from './fixtures.ts';
+import { app, instance } from './fixtures.ts';
 
 /** Plays Mesos, one level-triggered step at a time; lost races are simply retried next step. */
 class FakeBridge {
@@ -84,6 +91,8 @@ describe.each([
   let stop: AbortController;
   let running: Promise<void>;
   let bridge: FakeBridge;
+  let controller: AppsController;
+  let recorder: EventRecorder;
   const ref = { namespace: 'default', name: 'web' };
 
   beforeAll(async () => {
@@ -96,8 +105,8 @@ describe.each([
     store = new ObjectStore({ kv, prefix: uniquePrefix() });
     bridge = new FakeBridge(store);
     stop = new AbortController();
-    const recorder = new EventRecorder({ store, component: 'apps' });
-    const controller = new AppsController({ store, recorder, workers: 2 });
+    recorder = new EventRecorder({ store, component: 'apps' });
+    controller = new AppsController({ store, recorder, workers: 2 });
     running = controller.run(stop.signal);
   });
 
@@ -123,10 +132,17 @@ describe.each([
       { what, within: 15_000 },
     );
 
+  /** Like a client's apply: read, change, write; re-read and retry when the controller wrote first. */
   async function apply(spec: Partial<AppSpec>): Promise<StoredApp> {
-    const current = await store.get(appResource, ref);
-    if (!current) return store.create(appResource, app('web', spec));
-    return store.update(appResource, { ...current, spec: { ...current.spec, ...spec } });
+    for (;;) {
+      const current = await store.get(appResource, ref);
+      try {
+        if (!current) return await store.create(appResource, app('web', spec));
+        return await store.update(appResource, { ...current, spec: { ...current.spec, ...spec } });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
   }
 
   it('creates the instances of the first revision and reports them in the status', async () => {
@@ -249,13 +265,30 @@ describe.each([
     await until(async () => (await instances()).length === 0, { what: 'the orphan removed' });
   });
 
+  it('removes instances of an earlier App of the same name (another owner uid)', async () => {
+    const stray = instance('web-1-0', { uid: 'earlier-app' });
+    const { resourceVersion: _, creationTimestamp: __, ...metadata } = stray.metadata;
+    await store.create(instanceResource, { ...stray, metadata });
+    const web = await apply({ instances: 1 });
+    const mine = await until(
+      async () => {
+        const list = await instances();
+        return list.length === 1 && list[0]!.metadata.ownerReferences?.[0]?.uid === web.metadata.uid
+          ? list
+          : undefined;
+      },
+      { what: "the stray replaced by the App's own instance" },
+    );
+    expect(mine[0]!.metadata.name).toBe('web-1-0');
+  });
+
   it('creates many instances in batches and scales them to zero', async () => {
-    await apply({ instances: 1200 });
-    await until(async () => (await store.get(appResource, ref))?.status?.updated === 1200, {
-      what: '1200 instances',
+    await apply({ instances: 2500 });
+    await until(async () => (await store.get(appResource, ref))?.status?.updated === 2500, {
+      what: '2500 instances',
       within: 30_000,
     });
-    expect(await instances()).toHaveLength(1200);
+    expect(await instances()).toHaveLength(2500);
     await apply({ instances: 0 });
     await until(async () => (await instances()).length === 0, {
       what: 'none left',
@@ -271,6 +304,33 @@ describe.each([
     expect(condition(web, 'Progressing')?.reason).toBe('Complete');
     expect(condition(web, 'Available')?.status).toBe('True');
   }, 60_000);
+
+  it('records a terminal failure as Degraded with its reason, and as a Warning event', async () => {
+    await apply({ instances: 1 });
+    await until(() => controller.apps.get('default/web')?.status?.targetRevision === 1, {
+      what: 'the first status',
+    });
+    // Stop the controller so that no reconcile rewrites the condition under the assertion.
+    stop.abort();
+    await running;
+    const reconciler = new AppsReconciler({
+      store,
+      clock: realClock,
+      apps: controller.apps,
+      revisions: controller.revisions,
+      instances: controller.instances,
+      recorder,
+    });
+    await reconciler.onTerminal('default/web', new TerminalError('InvalidObject', 'it broke'));
+    const web = await store.get(appResource, ref);
+    expect(condition(web, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidObject',
+      message: 'it broke',
+    });
+    const events = (await store.list(eventResource)).items;
+    expect(events.find((e) => e.reason === 'InvalidObject')).toMatchObject({ type: 'Warning' });
+  });
 
   it('stops and removes every instance and revision before a deleted App goes', async () => {
     await apply({ instances: 3 });
@@ -296,5 +356,52 @@ describe.each([
     await converge('the App gone', async () => (await store.get(appResource, ref)) === undefined);
     expect(await instances()).toEqual([]);
     expect(await revisions()).toEqual([]);
+  });
+});
+
+describe('mattersToApps', () => {
+  const base = instance('web-1-0', {
+    status: { taskId: 't', state: 'TASK_RUNNING', updatedAt: '2026-01-01T00:00:00Z' },
+  });
+  const withStatus = (status: Instance['status']) => ({ ...base, status });
+
+  it('ignores status changes that change no decision and no count', () => {
+    expect(
+      mattersToApps(base, withStatus({ ...base.status, updatedAt: '2026-01-01T00:01:00Z' })),
+    ).toBe(false);
+    expect(
+      mattersToApps(
+        withStatus({ ...base.status, failures: 1 }),
+        withStatus({ ...base.status, failures: 2 }),
+      ),
+    ).toBe(false);
+  });
+
+  it('sees goal, task, state, health, readiness and first-failure changes, and resyncs', () => {
+    expect(mattersToApps(base, base)).toBe(true);
+    expect(mattersToApps(base, { ...base, spec: { ...base.spec, goal: 'decommissioned' } })).toBe(
+      true,
+    );
+    for (const change of [
+      { taskId: 'u' },
+      { state: 'TASK_KILLED' as const },
+      { healthy: false },
+      { ready: false },
+      { failures: 1 },
+    ]) {
+      expect(mattersToApps(base, withStatus({ ...base.status, ...change }))).toBe(true);
+    }
+  });
+});
+
+describe('appChangeMatters', () => {
+  it("ignores the controller's own status writes, and sees spec, deletion and finalizer changes", () => {
+    const web = { ...app('web'), metadata: { ...app('web').metadata, generation: 1, uid: 'u' } };
+    expect(appChangeMatters(web, web)).toBe(true);
+    expect(appChangeMatters(web, { ...web, status: { running: 3 } })).toBe(false);
+    const meta = (m: object) => ({ ...web, metadata: { ...web.metadata, ...m } });
+    expect(appChangeMatters(web, meta({ generation: 2 }))).toBe(true);
+    expect(appChangeMatters(web, meta({ deletionTimestamp: '2026-01-01T00:00:00Z' }))).toBe(true);
+    expect(appChangeMatters(web, meta({ finalizers: ['x'] }))).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import type { AppRevision } from '../../../src/api/app-revision.ts';
 import { appTemplate, templateHash } from '../../../src/api/app-revision.ts';
 import type { StoredApp } from '../../../src/api/resources.ts';
 import {
+  creationLimit,
   planApp,
   planRevision,
   planTeardown,
@@ -81,6 +82,15 @@ describe('planApp', () => {
     expect(names(plan.createInstances)).toEqual(['web-1-0', 'web-1-2']);
     expect(plan.createInstances[0]!.spec).toEqual({ app: 'web', revision: 1, goal: 'running' });
     expect(plan.decommission).toEqual([]);
+  });
+
+  it('creates a tenth of a large App per pass (500 to 5,000) and says more are missing', () => {
+    expect([10, 20_000, 100_000].map((n) => creationLimit(n))).toEqual([500, 2000, 5000]);
+    const big = stored(app('web', { instances: 20_000 }));
+    const plan = planApp(big, [revisionOf(big, 1)], []);
+    expect(plan.createInstances).toHaveLength(2000);
+    expect(plan.moreToCreate).toBe(true);
+    expect(planApp(web, [rev1], []).moreToCreate).toBe(false);
   });
 
   it('creates at most maxCreates instances in one pass', () => {
