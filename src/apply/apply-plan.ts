@@ -52,7 +52,10 @@ export function planApply(written: JsonObject, live: App | undefined): ApplyPlan
     return { action: 'created', object: annotated(defaultApp(desired), recorded), conflicts: [] };
   }
   const { status: _status, ...liveSpec } = live;
-  const { merged, conflicts } = threeWayMerge(readLastApplied(live), desired, liveSpec);
+  const last = readLastApplied(live);
+  const { merged, conflicts } = threeWayMerge(last, desired, liveSpec, {
+    ...(last ? { lastAppliedDefaulted: defaultApp(last) } : {}),
+  });
   const object = annotated(defaultApp(merged as JsonObject), recorded);
   object.metadata.resourceVersion = live.metadata.resourceVersion!;
   const same =
