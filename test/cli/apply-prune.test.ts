@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { appType } from '../../src/apply/app-type.ts';
 import { readInventory } from '../../src/apply/inventory.ts';
@@ -5,12 +7,6 @@ import { InternalRecords } from '../../src/store/internal-records.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-
-it('prune candidates are the inventory minus what is applied', () => {
-  expect(pruneCandidates(['d/a', 'd/b', 's/c'], new Set(['d/a']))).toEqual(['d/b', 's/c']);
-});
 
 describeBackends('meseta apply --prune', (backend) => {
   const names = async (objects: ReturnType<typeof backend.fresh>['objects']) =>
