@@ -16,6 +16,8 @@ import { register as registerDiff } from './diff.ts';
 import { register as registerGet } from './get.ts';
 import { register as registerDelete } from './delete.ts';
 import { register as registerScale } from './scale.ts';
+import { register as registerLabel } from './label.ts';
+import { register as registerAnnotate } from './annotate.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -41,6 +43,8 @@ const verbs: VerbRegistrar[] = [
   registerGet,
   registerDelete,
   registerScale,
+  registerLabel,
+  registerAnnotate,
 ];
 
 export function buildProgram(): Command {
