@@ -18,6 +18,7 @@ import { register as registerDelete } from './delete.ts';
 import { register as registerScale } from './scale.ts';
 import { register as registerLabel } from './label.ts';
 import { register as registerAnnotate } from './annotate.ts';
+import { register as registerRollout } from './rollout.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -45,6 +46,7 @@ const verbs: VerbRegistrar[] = [
   registerScale,
   registerLabel,
   registerAnnotate,
+  registerRollout,
 ];
 
 export function buildProgram(): Command {
