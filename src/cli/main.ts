@@ -19,6 +19,7 @@ import { register as registerScale } from './scale.ts';
 import { register as registerLabel } from './label.ts';
 import { register as registerAnnotate } from './annotate.ts';
 import { register as registerRollout } from './rollout.ts';
+import { register as registerDescribe } from './describe.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -47,6 +48,7 @@ const verbs: VerbRegistrar[] = [
   registerLabel,
   registerAnnotate,
   registerRollout,
+  registerDescribe,
 ];
 
 export function buildProgram(): Command {
