@@ -20,6 +20,7 @@ import { register as registerLabel } from './label.ts';
 import { register as registerAnnotate } from './annotate.ts';
 import { register as registerRollout } from './rollout.ts';
 import { register as registerDescribe } from './describe.ts';
+import { register as registerCompletion } from './completion.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -49,6 +50,7 @@ const verbs: VerbRegistrar[] = [
   registerAnnotate,
   registerRollout,
   registerDescribe,
+  registerCompletion,
 ];
 
 export function buildProgram(): Command {
