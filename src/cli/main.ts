@@ -21,6 +21,7 @@ import { register as registerAnnotate } from './annotate.ts';
 import { register as registerRollout } from './rollout.ts';
 import { register as registerDescribe } from './describe.ts';
 import { register as registerCompletion } from './completion.ts';
+import { register as registerEdit } from './edit.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -51,6 +52,7 @@ const verbs: VerbRegistrar[] = [
   registerRollout,
   registerDescribe,
   registerCompletion,
+  registerEdit,
 ];
 
 export function buildProgram(): Command {
