@@ -39,7 +39,10 @@ export function register(program: Command): void {
   program
     .command('apply')
     .description('Create or update Apps from manifests (three-way merge with the live objects)')
-    .option('-f, --filename <path...>', 'a file, a directory, or - for stdin (repeatable)')
+    .option(
+      '-f, --filename <path...>',
+      'a file, a directory, an http(s) URL, or - for stdin (repeatable)',
+    )
     .option('-R, --recursive', 'also read the subdirectories of a directory', false)
     .option(
       '--dry-run <mode>',
