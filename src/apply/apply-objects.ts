@@ -22,6 +22,8 @@ export type DryRun = 'none' | 'client' | 'server';
 export interface ApplyOptions {
   dryRun?: DryRun;
   forceConflicts?: boolean;
+  /** Whose last apply this is; see planApply. Default `meseta`. */
+  fieldManager?: string;
   /** Apps in flight at once. Default 32. */
   concurrency?: number;
   /** Tries per App when racing other writers. Default 5. */
@@ -122,7 +124,7 @@ type Decision = { action: ApplyAction; object: App } | { action: ApplyAction; wr
 
 /** What to do for one App given what is live: an outcome, or a write to make. */
 function decide(input: ManifestApp, live: App | undefined, options: ApplyOptions): Decision {
-  const plan = planApply(input.written, live);
+  const plan = planApply(input.written, live, options.fieldManager);
   if (plan.conflicts.length > 0 && !options.forceConflicts) {
     throw conflictError(input, plan.conflicts);
   }
@@ -167,15 +169,26 @@ async function applyOne(
 }
 
 function conflictError(input: ManifestApp, conflicts: readonly MergeConflict[]): MesetaError {
-  const fields = conflicts
-    .map(
+  const changed = conflicts.filter((c) => c.manager === undefined);
+  const owned = conflicts.filter((c) => c.manager !== undefined);
+  const parts: string[] = [];
+  if (changed.length > 0) {
+    const fields = changed.map(
       (c) =>
         `${c.path} (live ${show(c.live)}, last applied ${show(c.lastApplied)}, file ${show(c.desired)})`,
-    )
-    .join('; ');
+    );
+    parts.push(`changed by someone else since your last apply: ${fields.join('; ')}`);
+  }
+  if (owned.length > 0) {
+    const fields = owned.map(
+      (c) =>
+        `${c.path} (field manager "${c.manager}": live ${show(c.live)}, file ${show(c.desired)})`,
+    );
+    parts.push(`applied by another field manager: ${fields.join('; ')}`);
+  }
   return new MesetaError(
     'Conflict',
-    `${APP_RESOURCE}/${input.app.metadata.name}: changed by someone else since your last apply: ${fields}. ` +
+    `${APP_RESOURCE}/${input.app.metadata.name}: ${parts.join('; and ')}. ` +
       'Put the live value in the file, or pass --force-conflicts to overwrite it',
     { file: input.document.file },
   );

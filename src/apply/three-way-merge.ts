@@ -23,6 +23,8 @@ export interface MergeConflict {
   lastApplied: unknown;
   live: unknown;
   desired: unknown;
+  /** Set when the field belongs to another field manager's last apply. */
+  manager?: string;
 }
 
 export interface MergeResult {
@@ -39,6 +41,13 @@ export interface MergeOptions {
    * someone else's change. Default: `lastApplied` itself.
    */
   lastAppliedDefaulted?: unknown;
+  /**
+   * Which fields conflict. `changed`: the file sets a field the last apply set and someone
+   * else has changed since (the default). `owned`: the file would change a field whose live
+   * value is still what `lastApplied` set — used with another field manager's record, whose
+   * fields are theirs.
+   */
+  conflicts?: 'changed' | 'owned';
 }
 
 /**
@@ -54,8 +63,16 @@ export function threeWayMerge(
 ): MergeResult {
   const conflicts: MergeConflict[] = [];
   const last = { raw: lastApplied, defaulted: options.lastAppliedDefaulted ?? lastApplied };
-  const merged = mergeValue(last, desired, live, options.schema ?? appSchema, [], conflicts);
+  const rule = options.conflicts ?? 'changed';
+  const context = { conflicts, rule };
+  const merged = mergeValue(last, desired, live, options.schema ?? appSchema, [], context);
   return { merged, conflicts };
+}
+
+/** Where conflicts are collected, and by which rule. */
+interface Conflicts {
+  conflicts: MergeConflict[];
+  rule: 'changed' | 'owned';
 }
 
 /** The last-applied value at one path, as written and as defaulted. */
@@ -77,7 +94,7 @@ function mergeValue(
   live: unknown,
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): unknown {
   if (isJsonObject(desired) && isJsonObject(live)) {
     return mergeObject(last, desired, live, schema, path, conflicts);
@@ -91,10 +108,11 @@ function mergeValue(
       return mergeSet(Array.isArray(last.raw) ? last.raw : [], desired, live);
     }
   }
-  const changedByOthers =
-    last.raw !== undefined && live !== undefined && !jsonEqual(live, last.defaulted);
-  if (changedByOthers && !jsonEqual(desired, live)) {
-    conflicts.push({ path: formatPath(path), lastApplied: last.raw, live, desired });
+  if (last.raw !== undefined && live !== undefined && !jsonEqual(desired, live)) {
+    const liveIsLast = jsonEqual(live, last.defaulted);
+    if (liveIsLast === (conflicts.rule === 'owned')) {
+      conflicts.conflicts.push({ path: formatPath(path), lastApplied: last.raw, live, desired });
+    }
   }
   return structuredClone(desired);
 }
@@ -105,7 +123,7 @@ function mergeObject(
   live: JsonObject,
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): JsonObject {
   const applied = isJsonObject(last.raw) ? last.raw : {};
   const result: JsonObject = {};
@@ -141,7 +159,7 @@ function mergeKeyed(
   strategy: ListStrategy & { type: 'map' },
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): unknown[] {
   const itemSchema = schema?.items;
   const identity = (item: JsonObject) => keyOf(item, strategy.keys, itemSchema);

@@ -10,6 +10,7 @@
 import type { Command } from 'commander';
 import { APP_RESOURCE } from '../api/index.ts';
 import { applyApps, type DryRun } from '../apply/apply-objects.ts';
+import { DEFAULT_MANAGER, managerProblem } from '../apply/apply-plan.ts';
 import { inventoryRecordName, readInventory } from '../apply/inventory.ts';
 import { readManifestSet } from '../apply/manifest-set.ts';
 import { appKey, prune, pruneCandidates, widenInventory } from '../apply/prune.ts';
@@ -24,6 +25,7 @@ interface ApplyFlags extends GlobalOptions {
   forceConflicts: boolean;
   prune: boolean;
   applyset?: string;
+  fieldManager: string;
 }
 
 export function parseDryRun(text: string): DryRun {
@@ -56,6 +58,11 @@ export function register(program: Command): void {
     )
     .option('--prune', "delete the apply-set's Apps that the manifests no longer describe", false)
     .option('--applyset <name>', 'the apply-set whose inventory records what this apply owns')
+    .option(
+      '--field-manager <name>',
+      'whose apply this is: its fields are not removed by other managers, and conflict when they change them',
+      DEFAULT_MANAGER,
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 applied, 1 something failed (the rest was applied), 2 usage error.\n\n' +
@@ -76,6 +83,9 @@ export function register(program: Command): void {
         );
       }
       if (flags.applyset !== undefined) inventoryRecordName(flags.applyset);
+      const managerIssue = managerProblem(flags.fieldManager);
+      if (managerIssue)
+        throw new UsageError(`--field-manager "${flags.fieldManager}": ${managerIssue}`);
       const failed = await withSession(command, async (session) => {
         const set = await readManifestSet(sources, {
           recursive: flags.recursive,
@@ -96,6 +106,7 @@ export function register(program: Command): void {
         const outcomes = await applyApps(session.objects, set.apps, {
           dryRun,
           forceConflicts: flags.forceConflicts,
+          fieldManager: flags.fieldManager,
         });
         let errors = set.problems.length;
         for (const { input, action, error } of outcomes) {

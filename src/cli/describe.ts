@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
 import { appType } from '../apply/app-type.ts';
-import { LAST_APPLIED } from '../apply/apply-plan.ts';
+import { managerOfKey } from '../apply/apply-plan.ts';
 import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
 import { withSession, type GlobalOptions } from './connection.ts';
@@ -74,7 +74,8 @@ export function describeApp(app: App, now: number): string {
   field('Namespace', metadata.namespace);
   list('Labels', pairs(metadata.labels));
   const annotations = { ...metadata.annotations };
-  delete annotations[LAST_APPLIED];
+  for (const key of Object.keys(annotations))
+    if (managerOfKey(key) !== undefined) delete annotations[key];
   list('Annotations', pairs(annotations));
   field(
     'Created',
