@@ -48,7 +48,10 @@ describeBackends('meseta diff', (backend) => {
 
   it('exits 1 through the real binary too, reading stdin, with flags before the verb', async () => {
     const { flags } = backend.fresh();
-    const result = await runMeseta([...flags, 'diff', '-f', '-'], stringify(appManifest('web')));
+    const result = await runMeseta(
+      [...flags, '--config', '/nonexistent/meseta-test-config', 'diff', '-f', '-'],
+      stringify(appManifest('web')),
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('+++ merged/app.meseta.io/default/web\n');
     expect(result.stderr).toBe('');
