@@ -91,7 +91,7 @@ export function register(program: Command): void {
     .argument('<shell>', 'bash or zsh')
     .addHelpText(
       'after',
-      '\nExamples:\n  source <(meseta completion bash)\n  meseta completion zsh > "${fpath[1]}/_meseta"',
+      '\nExamples:\n  meseta completion bash > /etc/bash_completion.d/meseta\n  source <(meseta completion bash)\n  meseta completion zsh > "${fpath[1]}/_meseta"',
     )
     .action((shell: string) => {
       if (shell === 'bash') process.stdout.write(bashCompletion(program));

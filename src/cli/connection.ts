@@ -46,6 +46,8 @@ export interface Session {
 }
 
 export function register(program: Command): void {
+  // Verbs registered from here on list these flags in their own --help too.
+  program.configureHelp({ ...program.configureHelp(), showGlobalOptions: true });
   program
     .option('--config <file>', 'config file (default $MESETA_CONFIG or ~/.meseta/config)')
     .option('--context <name>', 'use this context of the config file instead of the current one')
