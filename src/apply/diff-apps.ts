@@ -9,7 +9,7 @@ import { APP_RESOURCE, type App } from '../api/index.ts';
 import { MesetaError } from '../errors.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { appType } from './app-type.ts';
-import { LAST_APPLIED, planApply } from './apply-plan.ts';
+import { managerOfKey, planApply } from './apply-plan.ts';
 import type { ManifestApp } from './manifest-set.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
@@ -25,7 +25,7 @@ export function comparableText(app: App | undefined): string {
   if (!app) return '';
   const { name, namespace, labels, annotations } = app.metadata;
   const kept = { ...annotations };
-  delete kept[LAST_APPLIED];
+  for (const key of Object.keys(kept)) if (managerOfKey(key) !== undefined) delete kept[key];
   const metadata = {
     name,
     namespace,

@@ -3,9 +3,17 @@
  * GitOps sync) read them: every document of every source, validated and defaulted by the
  * shared API library, each App with its document as written (the three-way merge needs the
  * file's own fields, not the defaulted ones). A file with any problem contributes no App at
- * all, so that a half-valid file is never half applied.
+ * all, so that a half-valid file is never half applied. A source may be an http(s) URL of
+ * one manifest file.
  */
-import { APP_RESOURCE, loadManifests, parseAppDocuments, type App } from '../api/index.ts';
+import {
+  APP_RESOURCE,
+  loadManifests,
+  parseAppDocuments,
+  parseManifests,
+  type App,
+  type LoadResult,
+} from '../api/index.ts';
 import type { ManifestDocument } from '../api/index.ts';
 import { isJsonObject, type JsonObject } from '../api/json-object.ts';
 import { MesetaError } from '../errors.ts';
@@ -41,7 +49,7 @@ export async function readManifestSet(
   const documents: ManifestDocument[] = [];
   const problems: MesetaError[] = [];
   for (const source of sources) {
-    const loaded = await loadManifests(source, options);
+    const loaded = isUrl(source) ? await loadUrl(source) : await loadManifests(source, options);
     problems.push(...loaded.problems);
     documents.push(...loaded.documents);
     if (loaded.documents.length === 0 && loaded.problems.length === 0) {
@@ -108,4 +116,25 @@ function duplicates(documents: readonly ManifestDocument[]): MesetaError[] {
     );
   }
   return problems;
+}
+
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** One manifest file fetched over HTTP(S); a failed fetch is a problem naming the URL. */
+async function loadUrl(url: string): Promise<LoadResult> {
+  const fail = (message: string): LoadResult => ({
+    documents: [],
+    problems: [new MesetaError('Unreadable', message, { file: url })],
+  });
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+    return fail(`cannot fetch: ${cause}`);
+  }
+  if (!response.ok) return fail(`cannot fetch: HTTP ${response.status} ${response.statusText}`);
+  return parseManifests(await response.text(), url);
 }

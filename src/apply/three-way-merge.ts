@@ -23,6 +23,8 @@ export interface MergeConflict {
   lastApplied: unknown;
   live: unknown;
   desired: unknown;
+  /** Set when the field belongs to another field manager's last apply. */
+  manager?: string;
 }
 
 export interface MergeResult {
@@ -33,6 +35,19 @@ export interface MergeResult {
 export interface MergeOptions {
   /** Describes the objects' lists; App's schema by default. */
   schema?: OpenApiSchema;
+  /**
+   * `lastApplied` as the store defaulted it. Conflicts compare the live value with this, so
+   * that a default the store filled in (inside an atomic list, say) is not mistaken for
+   * someone else's change. Default: `lastApplied` itself.
+   */
+  lastAppliedDefaulted?: unknown;
+  /**
+   * Which fields conflict. `changed`: the file sets a field the last apply set and someone
+   * else has changed since (the default). `owned`: the file would change a field whose live
+   * value is still what `lastApplied` set — used with another field manager's record, whose
+   * fields are theirs.
+   */
+  conflicts?: 'changed' | 'owned';
 }
 
 /**
@@ -47,62 +62,84 @@ export function threeWayMerge(
   options: MergeOptions = {},
 ): MergeResult {
   const conflicts: MergeConflict[] = [];
-  const merged = mergeValue(lastApplied, desired, live, options.schema ?? appSchema, [], conflicts);
+  const last = { raw: lastApplied, defaulted: options.lastAppliedDefaulted ?? lastApplied };
+  const rule = options.conflicts ?? 'changed';
+  const context = { conflicts, rule };
+  const merged = mergeValue(last, desired, live, options.schema ?? appSchema, [], context);
   return { merged, conflicts };
 }
 
+/** Where conflicts are collected, and by which rule. */
+interface Conflicts {
+  conflicts: MergeConflict[];
+  rule: 'changed' | 'owned';
+}
+
+/** The last-applied value at one path, as written and as defaulted. */
+interface Last {
+  raw: unknown;
+  defaulted: unknown;
+}
+
+function field(last: Last, key: string): Last {
+  return {
+    raw: isJsonObject(last.raw) ? last.raw[key] : undefined,
+    defaulted: isJsonObject(last.defaulted) ? last.defaulted[key] : undefined,
+  };
+}
+
 function mergeValue(
-  last: unknown,
+  last: Last,
   desired: unknown,
   live: unknown,
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): unknown {
   if (isJsonObject(desired) && isJsonObject(live)) {
-    return mergeObject(
-      isJsonObject(last) ? last : undefined,
-      desired,
-      live,
-      schema,
-      path,
-      conflicts,
-    );
+    return mergeObject(last, desired, live, schema, path, conflicts);
   }
   if (Array.isArray(desired) && Array.isArray(live)) {
     const strategy = listStrategy(schema, path);
-    const lastList = Array.isArray(last) ? last : [];
     if (strategy.type === 'map' && desired.every(isJsonObject) && live.every(isJsonObject)) {
-      return mergeKeyed(lastList, desired, live, strategy, schema, path, conflicts);
+      return mergeKeyed(last, desired, live, strategy, schema, path, conflicts);
     }
-    if (strategy.type === 'set') return mergeSet(lastList, desired, live);
+    if (strategy.type === 'set') {
+      return mergeSet(Array.isArray(last.raw) ? last.raw : [], desired, live);
+    }
   }
-  if (
-    last !== undefined &&
-    live !== undefined &&
-    !jsonEqual(live, last) &&
-    !jsonEqual(desired, live)
-  ) {
-    conflicts.push({ path: formatPath(path), lastApplied: last, live, desired });
+  if (last.raw !== undefined && live !== undefined && !jsonEqual(desired, live)) {
+    const liveIsLast = jsonEqual(live, last.defaulted);
+    if (liveIsLast === (conflicts.rule === 'owned')) {
+      conflicts.conflicts.push({ path: formatPath(path), lastApplied: last.raw, live, desired });
+    }
   }
   return structuredClone(desired);
 }
 
 function mergeObject(
-  last: JsonObject | undefined,
+  last: Last,
   desired: JsonObject,
   live: JsonObject,
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): JsonObject {
+  const applied = isJsonObject(last.raw) ? last.raw : {};
   const result: JsonObject = {};
   for (const [key, value] of Object.entries(live)) {
     if (value === undefined) continue;
     if (desired[key] !== undefined) {
       const sub = propertySchema(schema, key);
-      result[key] = mergeValue(last?.[key], desired[key], value, sub, [...path, key], conflicts);
-    } else if (last?.[key] === undefined) {
+      result[key] = mergeValue(
+        field(last, key),
+        desired[key],
+        value,
+        sub,
+        [...path, key],
+        conflicts,
+      );
+    } else if (applied[key] === undefined) {
       result[key] = structuredClone(value);
     }
     // else: applied before, gone from the file now — removed.
@@ -116,17 +153,22 @@ function mergeObject(
 }
 
 function mergeKeyed(
-  last: unknown[],
+  last: Last,
   desired: JsonObject[],
   live: JsonObject[],
   strategy: ListStrategy & { type: 'map' },
   schema: OpenApiSchema | undefined,
   path: PathSegment[],
-  conflicts: MergeConflict[],
+  conflicts: Conflicts,
 ): unknown[] {
   const itemSchema = schema?.items;
   const identity = (item: JsonObject) => keyOf(item, strategy.keys, itemSchema);
-  const lastById = new Map(last.filter(isJsonObject).map((item) => [identity(item), item]));
+  const byId = (list: unknown) =>
+    new Map(
+      (Array.isArray(list) ? list : []).filter(isJsonObject).map((item) => [identity(item), item]),
+    );
+  const lastById = byId(last.raw);
+  const lastDefaultedById = byId(last.defaulted);
   const liveById = new Map(live.map((item) => [identity(item), item]));
   const desiredIds = new Set<string>();
   const result: unknown[] = desired.map((item, index) => {
@@ -134,8 +176,8 @@ function mergeKeyed(
     desiredIds.add(id);
     const current = liveById.get(id);
     if (current === undefined) return structuredClone(item);
-    const at = [...path, index];
-    return mergeObject(lastById.get(id), item, current, itemSchema, at, conflicts);
+    const previous = { raw: lastById.get(id), defaulted: lastDefaultedById.get(id) };
+    return mergeObject(previous, item, current, itemSchema, [...path, index], conflicts);
   });
   for (const item of live) {
     const id = identity(item);

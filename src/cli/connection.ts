@@ -8,7 +8,8 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_NAMESPACE } from '../api/index.ts';
-import { UsageError } from '../errors.ts';
+import { MesetaError, UsageError } from '../errors.ts';
+import { UnavailableError } from '../store/errors.ts';
 import { openEtcdKv, type EtcdConfig } from '../store/etcd-kv.ts';
 import { InternalRecords } from '../store/internal-records.ts';
 import { DEFAULT_PREFIX } from '../store/keys.ts';
@@ -45,6 +46,8 @@ export interface Session {
 }
 
 export function register(program: Command): void {
+  // Verbs registered from here on list these flags in their own --help too.
+  program.configureHelp({ ...program.configureHelp(), showGlobalOptions: true });
   program
     .option('--config <file>', 'config file (default $MESETA_CONFIG or ~/.meseta/config)')
     .option('--context <name>', 'use this context of the config file instead of the current one')
@@ -109,6 +112,18 @@ export async function withSession<T>(
   const session = await openSession(command);
   try {
     return await work(session);
+  } catch (error) {
+    if (!(error instanceof UnavailableError)) throw error;
+    const via = session.connection.context
+      ? `context "${session.connection.context}"`
+      : 'the default address (no context set)';
+    throw new MesetaError(
+      'Unavailable',
+      `${error.message}\nCannot reach the store through ${via}. Is it running (\`meseta store serve\`)? ` +
+        'Check the endpoints with `meseta config get-contexts`, or pass --etcd URL',
+      {},
+      { cause: error },
+    );
   } finally {
     await session.close();
   }

@@ -21,7 +21,10 @@ export function register(program: Command): void {
   program
     .command('diff')
     .description('Show what apply would change in the live Apps')
-    .option('-f, --filename <path...>', 'a file, a directory, or - for stdin (repeatable)')
+    .option(
+      '-f, --filename <path...>',
+      'a file, a directory, an http(s) URL, or - for stdin (repeatable)',
+    )
     .option('-R, --recursive', 'also read the subdirectories of a directory', false)
     .addHelpText(
       'after',

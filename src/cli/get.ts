@@ -8,8 +8,11 @@ import { APP_RESOURCE, type App } from '../api/index.ts';
 import { appType } from '../apply/app-type.ts';
 import { UsageError } from '../errors.ts';
 import { parseLabelSelector } from '../store/label-selector.ts';
-import { parseOutput, renderApps } from './app-output.ts';
-import { withSession, type GlobalOptions } from './connection.ts';
+import { appHeaders, appRow, parseOutput, renderApps, type OutputFormat } from './app-output.ts';
+import { columnWidths, renderRow } from './table.ts';
+import { watchObjects } from '../store/watch.ts';
+import type { LabelSelector } from '../store/label-selector.ts';
+import { withSession, type GlobalOptions, type Session } from './connection.ts';
 import { Exit, ExitCode } from './main.ts';
 import { appArguments } from './resource-arg.ts';
 
@@ -18,6 +21,7 @@ interface GetFlags extends GlobalOptions {
   selector?: string;
   allNamespaces: boolean;
   headers: boolean;
+  watch: boolean;
 }
 
 export function register(program: Command): void {
@@ -29,24 +33,30 @@ export function register(program: Command): void {
     .option('-l, --selector <selector>', 'only Apps whose labels match, e.g. tier=web,env!=dev')
     .option('-A, --all-namespaces', 'Apps of every namespace', false)
     .option('--no-headers', 'leave out the header line of tables')
+    .option('-w, --watch', 'after listing, print every change until interrupted (Ctrl-C)', false)
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  meseta get apps\n' +
         '  meseta get apps -A -o wide\n' +
         '  meseta get app web -o yaml\n' +
-        '  meseta get apps -l tier=web -o name',
+        '  meseta get apps -l tier=web -o name\n' +
+        '  meseta get apps -w',
     )
     .action(async (words: string[], _options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<GetFlags>();
       const names = appArguments(words);
       const format = parseOutput(flags.output);
+      if (flags.watch && names.length > 0) {
+        throw new UsageError('-w watches a list: get apps -w [-l SELECTOR] [-A]');
+      }
       if (names.length > 0 && (flags.selector || flags.allNamespaces)) {
         throw new UsageError('name Apps or select them with -l/-A, not both');
       }
       const selector = flags.selector ? parseSelector(flags.selector) : undefined;
       const missing = await withSession(command, async (session) => {
         let apps: App[];
+        let revision: string | undefined;
         const notFound: string[] = [];
         if (names.length > 0) {
           const found = await Promise.all(
@@ -64,6 +74,7 @@ export function register(program: Command): void {
             ...(selector ? { labelSelector: selector } : {}),
           });
           apps = listed.items;
+          revision = listed.revision;
         }
         if (apps.length > 0) {
           process.stdout.write(
@@ -74,7 +85,7 @@ export function register(program: Command): void {
               single: names.length === 1,
             }),
           );
-        } else if (names.length === 0) {
+        } else if (names.length === 0 && !flags.watch) {
           const where = flags.allNamespaces ? '' : ` in namespace ${session.namespace}`;
           process.stderr.write(`No apps found${where}.\n`);
         }
@@ -82,6 +93,13 @@ export function register(program: Command): void {
           process.stderr.write(
             `error: ${APP_RESOURCE} "${name}" not found in namespace ${session.namespace}\n`,
           );
+        }
+        if (flags.watch) {
+          await watchApps(session, apps, revision!, format, {
+            allNamespaces: flags.allNamespaces,
+            headers: flags.headers,
+            ...(selector ? { selector } : {}),
+          });
         }
         return notFound.length > 0;
       });
@@ -94,5 +112,48 @@ function parseSelector(text: string) {
     return parseLabelSelector(text);
   } catch (error) {
     throw new UsageError(`-l: ${(error as Error).message}`);
+  }
+}
+
+/** Prints each change after `revision` as it happens, until SIGINT or SIGTERM. */
+async function watchApps(
+  session: Session,
+  listed: readonly App[],
+  revision: string,
+  format: OutputFormat,
+  options: { allNamespaces: boolean; headers: boolean; selector?: LabelSelector },
+): Promise<void> {
+  const aborter = new AbortController();
+  const stop = () => aborter.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const table = { allNamespaces: options.allNamespaces, wide: format === 'wide' };
+  const widths = columnWidths(
+    appHeaders(table),
+    listed.map((app) => appRow(app, { ...table, headers: true, now: Date.now() })),
+  );
+  if (listed.length === 0 && (format === 'table' || format === 'wide') && options.headers) {
+    process.stdout.write(renderRow(appHeaders(table), widths));
+  }
+  try {
+    const events = watchObjects(session.objects, appType, {
+      ...(options.allNamespaces ? {} : { namespace: session.namespace }),
+      ...(options.selector ? { labelSelector: options.selector } : {}),
+      fromRevision: revision,
+      known: listed,
+      signal: aborter.signal,
+    });
+    for await (const { object } of events) {
+      const now = Date.now();
+      if (format === 'table' || format === 'wide') {
+        process.stdout.write(renderRow(appRow(object, { ...table, headers: true, now }), widths));
+      } else {
+        const text = renderApps([object], format, { ...options, now, single: true });
+        process.stdout.write(format === 'yaml' ? `---\n${text}` : text);
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }

@@ -17,6 +17,12 @@ import { register as registerDiff } from './diff.ts';
 import { register as registerGet } from './get.ts';
 import { register as registerDelete } from './delete.ts';
 import { register as registerScale } from './scale.ts';
+import { register as registerLabel } from './label.ts';
+import { register as registerAnnotate } from './annotate.ts';
+import { register as registerRollout } from './rollout.ts';
+import { register as registerDescribe } from './describe.ts';
+import { register as registerCompletion } from './completion.ts';
+import { register as registerEdit } from './edit.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -43,6 +49,12 @@ const verbs: VerbRegistrar[] = [
   registerGet,
   registerDelete,
   registerScale,
+  registerLabel,
+  registerAnnotate,
+  registerRollout,
+  registerDescribe,
+  registerCompletion,
+  registerEdit,
 ];
 
 export function buildProgram(): Command {

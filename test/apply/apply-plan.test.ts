@@ -56,4 +56,16 @@ describe('planApply', () => {
     expect(readLastApplied(live)).toBeUndefined();
     expect(planApply(manifest({}), live).object.spec.cpus).toBe(2);
   });
+
+  it('does not take defaults the store filled into an atomic list for someone else’s change', () => {
+    const written = manifest({ healthChecks: [{ protocol: 'MESOS_HTTP', path: '/health' }] });
+    const live = stored(written);
+    expect(live.spec.healthChecks![0]).toMatchObject({ portIndex: 0, intervalSeconds: 60 });
+    const plan = planApply({ ...written, spec: { ...written.spec, instances: 4 } }, live);
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.action).toBe('configured');
+    // A real change by someone else inside the list still is one.
+    live.spec.healthChecks![0]!.path = '/other';
+    expect(planApply(written, live).conflicts.map((c) => c.path)).toEqual(['spec.healthChecks']);
+  });
 });

@@ -206,6 +206,18 @@ describe('threeWayMerge', () => {
     expect(conflicts).toEqual([]);
   });
 
+  it('with the owned rule, reports fields another manager applied and still holds', () => {
+    const theirs = spec({ instances: 3, cpus: 2 });
+    const { conflicts } = threeWayMerge(
+      theirs,
+      spec({ instances: 5, cpus: 2, mem: 64 }),
+      spec({ instances: 3, cpus: 4, mem: 128 }),
+      { conflicts: 'owned' },
+    );
+    // instances: theirs and still live, the file changes it. cpus: no longer what they set.
+    expect(conflicts).toEqual([{ path: 'spec.instances', lastApplied: 3, live: 3, desired: 5 }]);
+  });
+
   it('does not modify its inputs', () => {
     const last = spec({ portDefinitions: [{ name: 'a' }] });
     const desired = spec({ portDefinitions: [{ name: 'b' }] });

@@ -131,3 +131,15 @@ describe('resolveConnection', () => {
     );
   });
 });
+
+describe('an unreachable store', () => {
+  it('is an error that says what to check, not a stack trace', async () => {
+    const result = await runInProcess(['get', 'apps', '--etcd', 'http://127.0.0.1:1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: http:\/\/127\.0\.0\.1:1: etcd is unavailable/);
+    expect(result.stderr).toContain(
+      'Cannot reach the store through the default address (no context set). Is it running (`meseta store serve`)? Check the endpoints with `meseta config get-contexts`, or pass --etcd URL\n',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { appType } from '../../src/apply/app-type.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir, writeManifests } from './manifests.ts';
@@ -45,10 +46,12 @@ describeBackends('meseta diff', (backend) => {
     expect((await runInProcess(['diff', ...flags])).code).toBe(2);
   });
 
-  it('exits 1 through the real binary too, with flags before the verb', async () => {
+  it('exits 1 through the real binary too, reading stdin, with flags before the verb', async () => {
     const { flags } = backend.fresh();
-    const dir = manifestDir({ 'web.yaml': appManifest('web') });
-    const result = await runMeseta([...flags, 'diff', '-f', dir]);
+    const result = await runMeseta(
+      [...flags, '--config', '/nonexistent/meseta-test-config', 'diff', '-f', '-'],
+      stringify(appManifest('web')),
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('+++ merged/app.meseta.io/default/web\n');
     expect(result.stderr).toBe('');

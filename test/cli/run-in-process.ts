@@ -8,7 +8,7 @@ import type { RunResult } from './run-meseta.ts';
 
 export async function runInProcess(
   args: string[],
-  options: { config?: string } = {},
+  options: { config?: string; onStdout?: (text: string) => void } = {},
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -18,6 +18,7 @@ export async function runInProcess(
   process.env.MESETA_CONFIG = options.config ?? '/nonexistent/meseta-test-config';
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += chunk.toString();
+    options.onStdout?.(stdout);
     return true;
   }) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => {

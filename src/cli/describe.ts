@@ -1,0 +1,171 @@
+/**
+ * `meseta describe app NAME...`: a person's view of an App, the way `kubectl describe` lays
+ * one out — metadata, what it runs and how (resources, ports, constraints, checks, upgrade and
+ * backoff settings), the observed status with rollout progress, and conditions. Instances,
+ * placement problems and events are not stored by this version of meseta; they join this
+ * view when their records exist.
+ */
+import type { Command } from 'commander';
+import { APP_RESOURCE, type App } from '../api/index.ts';
+import { appType } from '../apply/app-type.ts';
+import { managerOfKey } from '../apply/apply-plan.ts';
+import { UsageError } from '../errors.ts';
+import { humanAge } from './age.ts';
+import { withSession, type GlobalOptions } from './connection.ts';
+import { Exit, ExitCode } from './main.ts';
+import { appArguments } from './resource-arg.ts';
+import { rolloutProgress } from './rollout-progress.ts';
+import { renderTable } from './table.ts';
+
+export function register(program: Command): void {
+  program
+    .command('describe')
+    .description('Show an App in detail: spec, status, rollout progress, conditions')
+    .argument('<resource...>', 'app NAME..., or app/NAME')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  meseta describe app web\n  meseta describe app/web -n shop',
+    )
+    .action(async (words: string[], _options: unknown, command: Command) => {
+      command.optsWithGlobals<GlobalOptions>();
+      const names = appArguments(words);
+      if (names.length === 0) throw new UsageError('say which App: describe app NAME');
+      const missing = await withSession(command, async (session) => {
+        let notFound = false;
+        for (const [i, name] of names.entries()) {
+          const app = await session.objects.get(appType, { namespace: session.namespace, name });
+          if (!app) {
+            notFound = true;
+            process.stderr.write(
+              `error: ${APP_RESOURCE} "${name}" not found in namespace ${session.namespace}\n`,
+            );
+            continue;
+          }
+          if (i > 0) process.stdout.write('\n');
+          process.stdout.write(describeApp(app, Date.now()));
+        }
+        return notFound;
+      });
+      if (missing) throw new ExitCode(Exit.failed);
+    });
+}
+
+/** The text `describe` prints for one App. Pure. */
+export function describeApp(app: App, now: number): string {
+  const { metadata, spec } = app;
+  const status = app.status ?? {};
+  const lines: string[] = [];
+  const field = (label: string, value: string, indent = 0) => {
+    const head = `${label}:`;
+    const width = 16 - indent;
+    lines.push(
+      `${' '.repeat(indent)}${head.length < width ? head.padEnd(width) : `${head} `}${value}`,
+    );
+  };
+  const pairs = (map: Record<string, string> | undefined) =>
+    Object.entries(map ?? {}).map(([k, v]) => `${k}=${v}`);
+  const list = (label: string, items: string[], indent = 0) => {
+    if (items.length === 0) return field(label, '<none>', indent);
+    field(label, items[0]!, indent);
+    for (const item of items.slice(1)) lines.push(`${' '.repeat(16)}${item}`);
+  };
+
+  field('Name', metadata.name);
+  field('Namespace', metadata.namespace);
+  list('Labels', pairs(metadata.labels));
+  const annotations = { ...metadata.annotations };
+  for (const key of Object.keys(annotations))
+    if (managerOfKey(key) !== undefined) delete annotations[key];
+  list('Annotations', pairs(annotations));
+  field(
+    'Created',
+    `${metadata.creationTimestamp ?? '<unknown>'} (${humanAge(metadata.creationTimestamp, now)} ago)`,
+  );
+  field(
+    'Generation',
+    `${metadata.generation ?? 0} (observed ${status.observedGeneration ?? 'never'})`,
+  );
+
+  lines.push('Spec:');
+  field('Instances', String(spec.instances), 2);
+  field(
+    'Resources',
+    `cpus ${spec.cpus}, mem ${spec.mem} MiB, disk ${spec.disk} MiB, gpus ${spec.gpus}`,
+    2,
+  );
+  if (spec.container?.docker) field('Image', spec.container.docker.image, 2);
+  if (spec.cmd) field('Command', spec.cmd, 2);
+  if (spec.args?.length) field('Args', spec.args.join(' '), 2);
+  const ports = [
+    ...(spec.portDefinitions ?? []).map(
+      (p) => `${p.name} ${p.port === 0 ? 'any' : p.port}/${p.protocol}`,
+    ),
+    ...(spec.container?.portMappings ?? []).map(
+      (p) => `${p.name} container ${p.containerPort} -> host ${p.hostPort ?? '-'}/${p.protocol}`,
+    ),
+  ];
+  list('Ports', ports, 2);
+  list(
+    'Constraints',
+    (spec.constraints ?? []).map((c) => [c.field, c.operator, c.value].filter(Boolean).join(' ')),
+    2,
+  );
+  list(
+    'Health checks',
+    (spec.healthChecks ?? []).map(
+      (h) =>
+        `${h.protocol}${h.path ? ` ${h.path}` : ''} every ${h.intervalSeconds}s, timeout ${h.timeoutSeconds}s, grace ${h.gracePeriodSeconds}s, ${h.maxConsecutiveFailures} failures`,
+    ),
+    2,
+  );
+  list(
+    'Readiness',
+    (spec.readinessChecks ?? []).map(
+      (r) => `${r.protocol} ${r.path} on ${r.portName} every ${r.intervalSeconds}s`,
+    ),
+    2,
+  );
+  list('Dependencies', spec.dependencies ?? [], 2);
+  field(
+    'Upgrade',
+    `minimumHealthCapacity ${spec.upgradeStrategy.minimumHealthCapacity}, maximumOverCapacity ${spec.upgradeStrategy.maximumOverCapacity}`,
+    2,
+  );
+  field(
+    'Backoff',
+    `${spec.backoffSeconds}s × ${spec.backoffFactor} up to ${spec.maxLaunchDelaySeconds}s`,
+    2,
+  );
+
+  lines.push('Status:');
+  field(
+    'Instances',
+    `${status.instances ?? 0} (running ${status.running ?? 0}, healthy ${status.healthy ?? 0}, ready ${status.ready ?? 0}, updated ${status.updated ?? 0}) of ${spec.instances} wanted`,
+    2,
+  );
+  field(
+    'Revision',
+    `current ${status.currentRevision ?? '<none>'}, target ${status.targetRevision ?? '<none>'}`,
+    2,
+  );
+  field('Rollout', rolloutProgress(app).message, 2);
+
+  const conditions = status.conditions ?? [];
+  if (conditions.length === 0) {
+    field('Conditions', '<none>');
+  } else {
+    lines.push('Conditions:');
+    const table = renderTable(
+      ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
+      conditions.map((c) => [
+        c.type,
+        c.status,
+        c.reason ?? '',
+        humanAge(c.lastTransitionTime, now),
+        c.message ?? '',
+      ]),
+    );
+    for (const line of table.trimEnd().split('\n')) lines.push(`  ${line}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
