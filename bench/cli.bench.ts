@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { appType } from '../src/apply/app-type.ts';
+import { appResource } from '../src/api/resources.ts';
 import { main } from '../src/cli/main.ts';
 import { openEtcdKv } from '../src/store/etcd-kv.ts';
 import { ObjectStore, type BatchOp } from '../src/store/object-store.ts';
@@ -87,7 +87,7 @@ export async function run(): Promise<BenchRow[]> {
     for (let start = 0; start < 10_000; start += 1000) {
       const ops: BatchOp[] = [];
       for (let i = start; i < start + 1000; i++) {
-        ops.push({ op: 'create', type: appType, object: manifest(`app-${i}`, 'big') as never });
+        ops.push({ op: 'create', type: appResource, object: manifest(`app-${i}`, 'big') as never });
       }
       await objects.batch(ops);
     }

@@ -12,7 +12,7 @@ import { APP_RESOURCE, type App } from '../api/index.ts';
 import { MesetaError } from '../errors.ts';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../store/errors.ts';
 import type { BatchOp, ObjectStore } from '../store/object-store.ts';
-import { appType } from './app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { planApply, type ApplyAction } from './apply-plan.ts';
 import type { ManifestApp } from './manifest-set.ts';
 import type { MergeConflict } from './three-way-merge.ts';
@@ -109,14 +109,14 @@ async function readLive(
   const listed = new Map<string, App>();
   for (const [namespace, count] of perNamespace) {
     if (count < LIST_THRESHOLD) continue;
-    const { items } = await objects.list(appType, { namespace });
+    const { items } = await objects.list(appResource, { namespace });
     for (const app of items) listed.set(`${namespace}/${app.metadata.name}`, app);
   }
   return mapConcurrently(inputs, concurrency, async ({ app }) => {
     const { namespace, name } = app.metadata;
     if ((perNamespace.get(namespace) ?? 0) >= LIST_THRESHOLD)
       return listed.get(`${namespace}/${name}`);
-    return objects.get(appType, { namespace, name });
+    return objects.get(appResource, { namespace, name });
   });
 }
 
@@ -131,14 +131,14 @@ function decide(input: ManifestApp, live: App | undefined, options: ApplyOptions
   const dryRun = options.dryRun ?? 'none';
   if (plan.action === 'unchanged' || dryRun === 'client') return plan;
   if (dryRun === 'server') {
-    const admitted = appType.admit!(plan.object, {
+    const admitted = appResource.admit!(plan.object, {
       operation: live ? 'update' : 'create',
       ...(live ? { old: live } : {}),
     });
     return { action: plan.action, object: admitted };
   }
   const op = plan.action === 'created' ? 'create' : 'update';
-  return { action: plan.action, write: { op, type: appType, object: plan.object } as BatchOp };
+  return { action: plan.action, write: { op, type: appResource, object: plan.object } as BatchOp };
 }
 
 async function applyOne(
@@ -149,14 +149,14 @@ async function applyOne(
   const ref = input.app.metadata;
   const attempts = options.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const decided = decide(input, await objects.get(appType, ref), options);
+    const decided = decide(input, await objects.get(appResource, ref), options);
     if (!('write' in decided)) return decided;
     const object = (decided.write as { object: App }).object;
     try {
       const stored =
         decided.action === 'created'
-          ? await objects.create(appType, object)
-          : await objects.update(appType, object);
+          ? await objects.create(appResource, object)
+          : await objects.update(appResource, object);
       return { action: decided.action, object: stored };
     } catch (error) {
       const raced =

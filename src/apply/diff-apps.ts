@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { APP_RESOURCE, type App } from '../api/index.ts';
 import { MesetaError } from '../errors.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { appType } from './app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { managerOfKey, planApply } from './apply-plan.ts';
 import type { ManifestApp } from './manifest-set.ts';
 import { unifiedDiff } from './unified-diff.ts';
@@ -43,7 +43,7 @@ export async function diffApps(
   return Promise.all(
     inputs.map(async (input) => {
       try {
-        const live = await objects.get(appType, input.app.metadata);
+        const live = await objects.get(appResource, input.app.metadata);
         const plan = planApply(input.written, live);
         const { namespace, name } = input.app.metadata;
         const label = `${APP_RESOURCE}/${namespace}/${name}`;

@@ -10,7 +10,7 @@ import { MesetaError } from '../errors.ts';
 import { NotFoundError } from '../store/errors.ts';
 import type { InternalRecords } from '../store/internal-records.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { appType } from './app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { readInventory, writeInventory, type StoredInventory } from './inventory.ts';
 
 export interface PruneOutcome {
@@ -62,7 +62,7 @@ export async function prune(
       continue;
     }
     try {
-      await objects.delete(appType, { namespace, name });
+      await objects.delete(appResource, { namespace, name });
       outcomes.push({ app });
     } catch (error) {
       if (error instanceof NotFoundError) continue; // already gone: nothing to prune

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { readManifestSet } from '../apply/manifest-set.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { NotFoundError } from '../store/errors.ts';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
           problems += set.problems.length;
           refs = set.apps.map(({ app }) => app.metadata);
         } else if (flags.selector !== undefined) {
-          const listed = await session.objects.list(appType, {
+          const listed = await session.objects.list(appResource, {
             namespace: session.namespace,
             labelSelector: parseLabelSelector(flags.selector),
           });
@@ -100,14 +100,14 @@ async function deleteOne(
   wait: boolean,
   timeoutMs: number,
 ): Promise<string> {
-  const result = await session.objects.delete<App>(appType, ref);
+  const result = await session.objects.delete<App>(appResource, ref);
   const name = `${APP_RESOURCE} "${ref.name}"`;
   if (result.gone) return `${name} deleted\n`;
   if (!wait) return `${name} marked for deletion (finalizers: ${finalizersOf(result.object)})\n`;
   const deadline = Date.now() + timeoutMs;
   // Finalizers are removed by controllers; poll the one key until it goes or time runs out.
   for (;;) {
-    const live = await session.objects.get(appType, ref);
+    const live = await session.objects.get(appResource, ref);
     if (!live) return `${name} deleted\n`;
     if (Date.now() > deadline) {
       throw new MesetaError(

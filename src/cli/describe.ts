@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { managerOfKey } from '../apply/apply-plan.ts';
 import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
@@ -33,7 +33,10 @@ export function register(program: Command): void {
       const missing = await withSession(command, async (session) => {
         let notFound = false;
         for (const [i, name] of names.entries()) {
-          const app = await session.objects.get(appType, { namespace: session.namespace, name });
+          const app = await session.objects.get(appResource, {
+            namespace: session.namespace,
+            name,
+          });
           if (!app) {
             notFound = true;
             process.stderr.write(

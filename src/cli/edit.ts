@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { APP_RESOURCE, parseManifests, validateApp, type App } from '../api/index.ts';
 import { jsonEqual } from '../store/deep-equal.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { ConflictError, NotFoundError } from '../store/errors.ts';
 import { withSession, type GlobalOptions } from './connection.ts';
@@ -40,7 +40,7 @@ export function register(program: Command): void {
       const name = names[0]!;
       await withSession(command, async (session) => {
         const ref = { namespace: session.namespace, name };
-        const live = await session.objects.get(appType, ref);
+        const live = await session.objects.get(appResource, ref);
         if (!live) {
           throw new NotFoundError(
             `${APP_RESOURCE} "${name}" not found in namespace ${ref.namespace}`,
@@ -58,7 +58,7 @@ export function register(program: Command): void {
           return;
         }
         try {
-          await session.objects.update(appType, {
+          await session.objects.update(appResource, {
             ...edited,
             metadata: { ...edited.metadata, resourceVersion: live.metadata.resourceVersion! },
           });

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { UsageError } from '../errors.ts';
 import { parseLabelSelector } from '../store/label-selector.ts';
 import { appHeaders, appRow, parseOutput, renderApps, type OutputFormat } from './app-output.ts';
@@ -61,7 +61,7 @@ export function register(program: Command): void {
         if (names.length > 0) {
           const found = await Promise.all(
             names.map((name) =>
-              session.objects.get(appType, { namespace: session.namespace, name }),
+              session.objects.get(appResource, { namespace: session.namespace, name }),
             ),
           );
           apps = found.filter((app): app is App => app !== undefined);
@@ -69,7 +69,7 @@ export function register(program: Command): void {
             if (!found[i]) notFound.push(name);
           });
         } else {
-          const listed = await session.objects.list(appType, {
+          const listed = await session.objects.list(appResource, {
             ...(flags.allNamespaces ? {} : { namespace: session.namespace }),
             ...(selector ? { labelSelector: selector } : {}),
           });
@@ -136,7 +136,7 @@ async function watchApps(
     process.stdout.write(renderRow(appHeaders(table), widths));
   }
   try {
-    const events = watchObjects(session.objects, appType, {
+    const events = watchObjects(session.objects, appResource, {
       ...(options.allNamespaces ? {} : { namespace: session.namespace }),
       ...(options.selector ? { labelSelector: options.selector } : {}),
       fromRevision: revision,

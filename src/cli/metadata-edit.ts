@@ -5,7 +5,7 @@
  * (the change is a per-key edit, so re-applying it is what the user meant).
  */
 import { APP_RESOURCE, validateApp, type App } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { UsageError, ValidationError } from '../errors.ts';
 import { ConflictError, NotFoundError } from '../store/errors.ts';
 import type { Command } from 'commander';
@@ -60,7 +60,7 @@ export async function editAppMetadata(
 ): Promise<void> {
   const ref = { namespace: session.namespace, name };
   for (let attempt = 1; ; attempt++) {
-    const live = await session.objects.get(appType, ref);
+    const live = await session.objects.get(appResource, ref);
     if (!live) {
       throw new NotFoundError(`${APP_RESOURCE} "${name}" not found in namespace ${ref.namespace}`);
     }
@@ -71,7 +71,7 @@ export async function editAppMetadata(
     const problems = validateApp(next).filter((p) => p.where.path?.startsWith(`metadata.${field}`));
     if (problems.length > 0) throw new ValidationError(problems);
     try {
-      await session.objects.update(appType, next);
+      await session.objects.update(appResource, next);
       return;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 5) throw error;

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { MesetaError } from '../errors.ts';
 import { NotFoundError } from '../store/errors.ts';
 import { watchObjects } from '../store/watch.ts';
@@ -49,7 +49,7 @@ async function follow(session: Session, name: string, timeoutMs: number): Promis
   const ref = { namespace: session.namespace, name };
   const missing = () =>
     new NotFoundError(`${APP_RESOURCE} "${name}" not found in namespace ${ref.namespace}`);
-  const first = await session.objects.get(appType, ref);
+  const first = await session.objects.get(appResource, ref);
   if (!first) throw missing();
   const printer = progressPrinter(process.stdout.isTTY === true);
   const aborter = new AbortController();
@@ -57,7 +57,7 @@ async function follow(session: Session, name: string, timeoutMs: number): Promis
   let last = rolloutProgress(first);
   try {
     if (settled(last, printer)) return;
-    const events = watchObjects(session.objects, appType, {
+    const events = watchObjects(session.objects, appResource, {
       namespace: ref.namespace,
       fromRevision: first.metadata.resourceVersion!,
       signal: aborter.signal,

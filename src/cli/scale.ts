@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE } from '../api/index.ts';
-import { appType } from '../apply/app-type.ts';
+import { appResource } from '../api/resources.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { ConflictError, NotFoundError } from '../store/errors.ts';
 import { withSession, type GlobalOptions } from './connection.ts';
@@ -47,7 +47,7 @@ export function register(program: Command): void {
       await withSession(command, async (session) => {
         const ref = { namespace: session.namespace, name };
         for (let attempt = 1; ; attempt++) {
-          const live = await session.objects.get(appType, ref);
+          const live = await session.objects.get(appResource, ref);
           if (!live) {
             throw new NotFoundError(
               `${APP_RESOURCE} "${name}" not found in namespace ${session.namespace}`,
@@ -62,7 +62,7 @@ export function register(program: Command): void {
           }
           live.spec.instances = wanted;
           try {
-            await session.objects.update(appType, live);
+            await session.objects.update(appResource, live);
             process.stdout.write(`${APP_RESOURCE}/${name} scaled\n`);
             return;
           } catch (error) {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
@@ -7,7 +7,8 @@ import { runInProcess } from './run-in-process.ts';
 describeBackends('meseta apply --field-manager', (backend) => {
   it('keeps each manager to its own fields and reports conflicting managers', async () => {
     const { flags, objects } = backend.fresh();
-    const web = async () => (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const web = async () =>
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     const apply = (manager: string, spec: Record<string, unknown>, ...extra: string[]) =>
       runInProcess([
         'apply',

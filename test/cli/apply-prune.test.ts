@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { readInventory } from '../../src/apply/inventory.ts';
 import { InternalRecords } from '../../src/store/internal-records.ts';
 import { describeBackends } from './backends.ts';
@@ -10,7 +10,7 @@ import { runInProcess } from './run-in-process.ts';
 
 describeBackends('meseta apply --prune', (backend) => {
   const names = async (objects: ReturnType<typeof backend.fresh>['objects']) =>
-    (await objects.list(appType)).items.map((a) => a.metadata.name).sort();
+    (await objects.list(appResource)).items.map((a) => a.metadata.name).sort();
 
   it('deletes only Apps the apply-set inventory recorded', async () => {
     const { flags, objects, prefix } = backend.fresh();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { LAST_APPLIED } from '../../src/apply/apply-plan.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir, writeManifests } from './manifests.ts';
@@ -19,7 +19,7 @@ describeBackends('meseta apply', (backend) => {
       stdout: 'app.meseta.io/api created\napp.meseta.io/web created\n',
       stderr: '',
     });
-    const web = await objects.get(appType, { namespace: 'default', name: 'web' });
+    const web = await objects.get(appResource, { namespace: 'default', name: 'web' });
     expect(web?.spec).toMatchObject({ instances: 2, cpus: 1, mem: 128, cmd: 'sleep 1000' });
     expect(JSON.parse(web!.metadata.annotations![LAST_APPLIED]!)).toEqual({
       ...appManifest('web', { instances: 2 }),
@@ -32,7 +32,7 @@ describeBackends('meseta apply', (backend) => {
     expect((await apply()).stdout).toBe(
       'app.meseta.io/api unchanged\napp.meseta.io/web configured\n',
     );
-    const after = await objects.get(appType, { namespace: 'default', name: 'web' });
+    const after = await objects.get(appResource, { namespace: 'default', name: 'web' });
     expect(after?.spec.instances).toBe(3);
     expect(after?.metadata.generation).toBe(2);
   });
@@ -47,17 +47,17 @@ describeBackends('meseta apply', (backend) => {
     });
     expect((await runInProcess(['apply', '-f', dir, ...flags])).code).toBe(0);
     // Someone else labels the App and adds a port of their own.
-    const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     live.metadata.labels = { team: 'payments' };
     live.spec.portDefinitions!.push({ name: 'metrics', port: 9100, protocol: 'tcp' });
-    await objects.update(appType, live);
+    await objects.update(appResource, live);
 
     writeManifests(dir, {
       'web.yaml': appManifest('web', { portDefinitions: [{ name: 'http' }] }),
     });
     const result = await runInProcess(['apply', '-f', dir, ...flags]);
     expect(result).toMatchObject({ code: 0, stdout: 'app.meseta.io/web configured\n' });
-    const stored = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const stored = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     expect(stored.spec.cpus).toBe(1); // back to the default
     expect(stored.spec.portDefinitions!.map((p) => p.name)).toEqual(['http', 'metrics']);
     expect(stored.metadata.labels).toEqual({ team: 'payments' });
@@ -67,9 +67,9 @@ describeBackends('meseta apply', (backend) => {
     const { flags, objects } = backend.fresh();
     const dir = manifestDir({ 'web.yaml': appManifest('web', { instances: 3 }) });
     await runInProcess(['apply', '-f', dir, ...flags]);
-    const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     live.spec.instances = 5;
-    await objects.update(appType, live);
+    await objects.update(appResource, live);
 
     const refused = await runInProcess(['apply', '-f', dir, ...flags]);
     expect(refused.code).toBe(1);
@@ -79,13 +79,13 @@ describeBackends('meseta apply', (backend) => {
         'spec.instances (live 5, last applied 3, file 3). Put the live value in the file, or pass --force-conflicts to overwrite it\n',
     );
     expect(
-      (await objects.get(appType, { namespace: 'default', name: 'web' }))!.spec.instances,
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!.spec.instances,
     ).toBe(5);
 
     const forced = await runInProcess(['apply', '-f', dir, '--force-conflicts', ...flags]);
     expect(forced).toMatchObject({ code: 0, stdout: 'app.meseta.io/web configured\n' });
     expect(
-      (await objects.get(appType, { namespace: 'default', name: 'web' }))!.spec.instances,
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!.spec.instances,
     ).toBe(3);
   });
 
@@ -99,7 +99,7 @@ describeBackends('meseta apply', (backend) => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('app.meseta.io/a created\n');
     expect(result.stderr).toBe(`error: ${join(dir, 'b.yaml')}:11:9 spec.cpus: must be >= 0.001\n`);
-    const { items } = await objects.list(appType);
+    const { items } = await objects.list(appResource);
     expect(items.map((a) => a.metadata.name)).toEqual(['a']);
   });
 
@@ -114,7 +114,7 @@ describeBackends('meseta apply', (backend) => {
     expect((await runInProcess(['apply', '-f', dir, '--dry-run', 'server', ...flags])).stdout).toBe(
       'app.meseta.io/web created (server dry run)\n',
     );
-    expect((await objects.list(appType)).items).toEqual([]);
+    expect((await objects.list(appResource)).items).toEqual([]);
     const wrong = await runInProcess(['apply', '-f', dir, '--dry-run=maybe', ...flags]);
     expect(wrong).toMatchObject({
       code: 2,
@@ -129,7 +129,7 @@ describeBackends('meseta apply', (backend) => {
     expect((await runInProcess(['apply', '-f', dir, ...flags, '-n', 'shop'])).stdout).toBe(
       'app.meseta.io/web unchanged\n',
     );
-    expect(await objects.get(appType, { namespace: 'shop', name: 'web' })).toBeDefined();
+    expect(await objects.get(appResource, { namespace: 'shop', name: 'web' })).toBeDefined();
     const other = manifestDir({ 'x.yaml': appManifest('x', {}, { namespace: 'other' }) });
     const mismatch = await runInProcess(['apply', '-f', other, ...flags, '-n', 'shop']);
     expect(mismatch.code).toBe(1);
@@ -146,10 +146,10 @@ describeBackends('meseta apply', (backend) => {
     // Many label writers racing the apply: each CAS loser must retry, and nothing is lost.
     const writers = Array.from({ length: 5 }, async (_, i) => {
       for (;;) {
-        const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+        const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
         live.metadata.labels = { ...live.metadata.labels, [`w${i}`]: 'x' };
         try {
-          return await objects.update(appType, live);
+          return await objects.update(appResource, live);
         } catch {
           // lost a race: re-read
         }
@@ -157,7 +157,7 @@ describeBackends('meseta apply', (backend) => {
     });
     const [result] = await Promise.all([runInProcess(['apply', '-f', dir, ...flags]), ...writers]);
     expect(result).toMatchObject({ code: 0, stdout: 'app.meseta.io/web configured\n' });
-    const stored = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const stored = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     expect(stored.spec.instances).toBe(4);
     expect(Object.keys(stored.metadata.labels ?? {}).sort()).toEqual([
       'w0',

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
@@ -18,8 +18,8 @@ describeBackends('meseta describe', (backend) => {
       { labels: { tier: 'web' } },
     );
     await runInProcess(['apply', '-f', manifestDir({ 'web.yaml': manifest }), ...flags]);
-    const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
-    await objects.updateStatus(appType, {
+    const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
+    await objects.updateStatus(appResource, {
       ...live,
       status: {
         observedGeneration: 1,

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir, writeManifests } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
@@ -33,7 +33,7 @@ describeBackends('meseta diff', (backend) => {
     const changes = result.stdout.split('\n').filter((l) => /^[-+][^-+]/.test(l));
     expect(changes).toEqual(['-  instances: 2', '+  instances: 3']);
     // diff never writes.
-    const live = await objects.get(appType, { namespace: 'default', name: 'web' });
+    const live = await objects.get(appResource, { namespace: 'default', name: 'web' });
     expect(live?.spec.instances).toBe(2);
   });
 

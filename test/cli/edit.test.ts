@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { until } from '../support/until.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
@@ -34,7 +34,7 @@ describeBackends('meseta edit', (backend) => {
       ...fresh.flags,
     ]);
     const web = async () =>
-      (await fresh.objects.get(appType, { namespace: 'default', name: 'web' }))!;
+      (await fresh.objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     return { ...fresh, web };
   }
 
@@ -87,7 +87,7 @@ describeBackends('meseta edit', (backend) => {
     const running = runInProcess(['edit', 'app', 'web', ...flags]);
     await until(() => existsSync(join(dir, 'opened')), { what: 'the editor to open' });
     const live = await web();
-    await objects.update(appType, {
+    await objects.update(appResource, {
       ...live,
       metadata: { ...live.metadata, labels: { by: 'other' } },
     });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { until } from '../support/until.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
@@ -30,8 +30,8 @@ describeBackends('meseta get -w', (backend) => {
       // The watch may start a moment after the table is printed: keep writing until it shows.
       await until(
         async () => {
-          const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
-          await objects.updateStatus(appType, { ...live, status: { running: 1, healthy: 1 } });
+          const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
+          await objects.updateStatus(appResource, { ...live, status: { running: 1, healthy: 1 } });
           return stdout.includes('1/2');
         },
         { within: 10_000, every: 200, what: 'the change to be printed' },

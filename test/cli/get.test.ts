@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
@@ -16,8 +16,8 @@ describeBackends('meseta get', (backend) => {
       'shop.yaml': appManifest('cart', {}, { namespace: 'shop', labels: { tier: 'web' } }),
     });
     expect((await runInProcess(['apply', '-f', dir, ...fresh.flags])).code).toBe(0);
-    const web = (await fresh.objects.get(appType, { namespace: 'default', name: 'web' }))!;
-    await fresh.objects.updateStatus(appType, {
+    const web = (await fresh.objects.get(appResource, { namespace: 'default', name: 'web' }))!;
+    await fresh.objects.updateStatus(appResource, {
       ...web,
       status: { running: 2, healthy: 1, updated: 2, currentRevision: 1 },
     });
@@ -117,7 +117,7 @@ describeBackends('meseta delete and scale', (backend) => {
     expect((await runInProcess(['delete', 'apps', '-l', 'tier=web', ...flags])).stdout).toBe(
       'app.meseta.io "b" deleted\napp.meseta.io "c" deleted\n',
     );
-    expect((await objects.list(appType)).items).toEqual([]);
+    expect((await objects.list(appResource)).items).toEqual([]);
     const again = await runInProcess(['delete', '-f', dir, ...flags]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(
@@ -158,7 +158,7 @@ describeBackends('meseta delete and scale', (backend) => {
       'error: spec.instances: app.meseta.io/web wants 5 instances, not 3 (--current-instances): not scaled\n',
     );
     expect(
-      (await objects.get(appType, { namespace: 'default', name: 'web' }))!.spec.instances,
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!.spec.instances,
     ).toBe(5);
     expect(
       (
@@ -175,7 +175,7 @@ describeBackends('meseta delete and scale', (backend) => {
       ).code,
     ).toBe(0);
     expect(
-      (await objects.get(appType, { namespace: 'default', name: 'web' }))!.spec.instances,
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!.spec.instances,
     ).toBe(1);
     expect(
       (await runInProcess(['scale', 'app', 'nope', '--instances', '1', ...flags])).stderr,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { applyMapEdit, namesAndEdits, parseMapEdit } from '../../src/cli/metadata-edit.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
@@ -28,7 +28,8 @@ describeBackends('meseta label and annotate', (backend) => {
   it('sets, overwrites and removes labels and annotations', async () => {
     const { flags, objects } = backend.fresh();
     await runInProcess(['apply', '-f', manifestDir({ 'web.yaml': appManifest('web') }), ...flags]);
-    const web = async () => (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
+    const web = async () =>
+      (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
     expect(await runInProcess(['label', 'app', 'web', 'tier=web', 'env=prod', ...flags])).toEqual({
       code: 0,
       stdout: 'app.meseta.io/web labeled\n',

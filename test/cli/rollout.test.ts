@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/api/index.ts';
-import { appType } from '../../src/apply/app-type.ts';
+import { appResource } from '../../src/api/resources.ts';
 import { rolloutProgress } from '../../src/cli/rollout-progress.ts';
 import { until } from '../support/until.ts';
 import { describeBackends } from './backends.ts';
@@ -93,8 +93,8 @@ describeBackends('meseta rollout status', (backend) => {
       { observedGeneration: 1, instances: 2, updated: 2, running: 2, healthy: 2 },
     ];
     for (const status of steps) {
-      const live = (await objects.get(appType, { namespace: 'default', name: 'web' }))!;
-      await objects.updateStatus(appType, { ...live, status });
+      const live = (await objects.get(appResource, { namespace: 'default', name: 'web' }))!;
+      await objects.updateStatus(appResource, { ...live, status });
     }
     const result = await running;
     expect(result.code).toBe(0);
