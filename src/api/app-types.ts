@@ -426,6 +426,10 @@ export interface AppStatus {
    */
   instances?: number;
   /**
+   * Instances whose task is launched but not yet running (staging or starting). Range: >= 0.
+   */
+  staged?: number;
+  /**
    * Instances whose task is running. Range: >= 0.
    */
   running?: number;

@@ -156,6 +156,7 @@ describe('the App CRD', () => {
       'observedGeneration',
       'conditions',
       'instances',
+      'staged',
       'running',
       'healthy',
       'ready',

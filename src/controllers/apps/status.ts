@@ -31,6 +31,7 @@ export function appStatus(
   now: Date,
 ): AppStatus {
   const desired = app.spec.instances;
+  let staged = 0;
   let running = 0;
   let healthy = 0;
   let ready = 0;
@@ -43,6 +44,7 @@ export function appStatus(
   let oldestRevision = targetRevision;
   for (const instance of instances) {
     const state = instance.status?.state;
+    if (state === 'TASK_STAGING' || state === 'TASK_STARTING') staged++;
     if (isRunning(instance)) running++;
     if (isHealthy(instance)) healthy++;
     if (isReady(instance)) ready++;
@@ -105,6 +107,7 @@ export function appStatus(
     observedGeneration: generation,
     conditions,
     instances: instances.length,
+    staged,
     running,
     healthy,
     ready,

@@ -13,13 +13,17 @@ describe('appStatus', () => {
     const web = stored(app('web', { instances: 3 }));
     const status = appStatus(
       web,
-      [instance('web-1-0', { status: running }), instance('web-1-1')],
+      [
+        instance('web-1-0', { status: running }),
+        instance('web-1-1', { status: { taskId: 't1', state: 'TASK_STAGING' } }),
+      ],
       1,
       t0,
     );
     expect(status).toMatchObject({
       observedGeneration: 1,
       instances: 2,
+      staged: 1,
       running: 1,
       healthy: 1,
       ready: 1,
