@@ -7,26 +7,13 @@
  * `decommissioned` kills the task, after which the instance is removed (see docs/resources.md
  * for the contract between the apps controller and the bridge).
  */
+import type { TaskState } from '../mesos/types.ts';
 import type { ObjectMeta } from '../store/object.ts';
 
 export type InstanceGoal = 'running' | 'stopped' | 'decommissioned';
 
-/** Mesos v1 TaskState names. */
-export type TaskState =
-  | 'TASK_STAGING'
-  | 'TASK_STARTING'
-  | 'TASK_RUNNING'
-  | 'TASK_KILLING'
-  | 'TASK_FINISHED'
-  | 'TASK_FAILED'
-  | 'TASK_KILLED'
-  | 'TASK_ERROR'
-  | 'TASK_LOST'
-  | 'TASK_DROPPED'
-  | 'TASK_UNREACHABLE'
-  | 'TASK_GONE'
-  | 'TASK_GONE_BY_OPERATOR'
-  | 'TASK_UNKNOWN';
+/** What Mesos last said of the task: Mesos v1 TaskState names, as the wire carries them. */
+export type { TaskState };
 
 export interface InstanceSpec {
   /** The App (same namespace). */
