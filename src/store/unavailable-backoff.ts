@@ -6,6 +6,7 @@
  */
 import { realClock, type Clock } from '../clock.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { Backoff } from '../runtime/backoff.ts';
 import { UnavailableError } from './errors.ts';
 
 export interface BackoffOptions {
@@ -25,24 +26,21 @@ export async function whileUnavailable<T>(
 ): Promise<T> {
   const clock = options.clock ?? realClock;
   const log = options.logger ?? silentLogger;
-  const maxMs = options.maxMs ?? 10_000;
-  let delay = options.initialMs ?? 200;
-  for (let attempt = 1; ; attempt++) {
+  const backoff = new Backoff(options.initialMs ?? 200, options.maxMs ?? 10_000, 0.25);
+  for (;;) {
     options.signal?.throwIfAborted();
     try {
       return await operation();
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
-      // Jitter keeps many processes that lost the same etcd from retrying in lockstep.
-      const wait = Math.round(delay * (0.75 + Math.random() * 0.5));
+      const wait = backoff.next();
       log.warn('store unavailable, retrying', {
         what: options.what,
         endpoint: error.endpoint,
-        attempt,
+        attempt: backoff.attempts,
         retryInMs: wait,
       });
       await clock.sleep(wait, options.signal);
-      delay = Math.min(maxMs, delay * 2);
     }
   }
 }

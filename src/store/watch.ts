@@ -12,6 +12,7 @@
  */
 import { realClock, type Clock, type Timer } from '../clock.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { Backoff } from '../runtime/backoff.ts';
 import { CompactedError, UnavailableError, WatchBrokenError } from './errors.ts';
 import type { KeyValue, Revision, WatchEvent } from './kv.ts';
 import { matchesLabels, toLabelSelector, type LabelSelector } from './label-selector.ts';
@@ -64,8 +65,7 @@ async function* run<T extends StoredObject>(
   const log = (options.logger ?? silentLogger).child({ watch: type.plural });
   const signal = options.signal ?? new AbortController().signal;
   const quietMs = options.quietTimeoutMs ?? 60_000;
-  const initialDelay = options.retry?.initialMs ?? 100;
-  const maxDelay = options.retry?.maxMs ?? 5000;
+  const retry = new Backoff(options.retry?.initialMs ?? 100, options.retry?.maxMs ?? 5000, 0.25);
   const selector = options.labelSelector
     ? Array.isArray(options.labelSelector)
       ? options.labelSelector
@@ -79,12 +79,11 @@ async function* run<T extends StoredObject>(
   // Whether `known` is all the caller has: then a put of an unknown key is an addition.
   let complete = options.known !== undefined;
   let revision = options.fromRevision;
-  let delay = initialDelay;
 
   const backoff = async (error: unknown) => {
-    log.warn('watch interrupted, retrying', { error, revision, delayMs: delay });
-    await clock.sleep(delay, signal).catch(() => {});
-    delay = Math.min(maxDelay, delay * 2);
+    const delayMs = retry.next();
+    log.warn('watch interrupted, retrying', { error, revision, delayMs });
+    await clock.sleep(delayMs, signal).catch(() => {});
   };
 
   async function* relist(reason: 'initial' | 'compacted'): AsyncGenerator<ObjectEvent<T>> {
@@ -173,7 +172,7 @@ async function* run<T extends StoredObject>(
       for await (const batch of watch.batches) {
         // The watchdog measures the store's silence, not the time the consumer takes.
         watchdog?.cancel();
-        delay = initialDelay;
+        retry.reset();
         for (const event of batch.events) {
           const out = translate(event);
           if (out) yield out;

@@ -41,7 +41,7 @@ import type {
   TaskInfo,
   TaskStatus,
 } from '../types.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../../runtime/backoff.ts';
 import {
   acceptCall,
   acknowledgeCall,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../src/mesos/client/backoff.ts';
+import { Backoff } from '../../src/runtime/backoff.ts';
 
 describe('Backoff', () => {
   it('doubles from the initial delay up to the cap', () => {
