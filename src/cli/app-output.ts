@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { APP_API_VERSION, APP_RESOURCE, type App } from '../api/index.ts';
 import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
+import type { ObjectView } from './object-output.ts';
 import { renderTable } from './table.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
@@ -83,3 +84,10 @@ export function renderApps(
     }
   }
 }
+
+export const appView: ObjectView<App> = {
+  resource: APP_RESOURCE,
+  listKind: 'AppList',
+  headers: appHeaders,
+  row: appRow,
+};
