@@ -105,3 +105,75 @@ describeBackends('meseta get instances', (backend) => {
     expect(deleting.stderr).toContain('this verb works on apps only');
   });
 });
+
+describeBackends('meseta get revisions and events', (backend) => {
+  it('lists revisions per App in revision order', async () => {
+    const { flags, objects } = backend.fresh();
+    await seedAppChildren(flags, objects);
+    const table = await runInProcess(['get', 'revisions', ...flags]);
+    expect(table.code).toBe(0);
+    expect(lastAge(table.stdout)).toBe(
+      [
+        'NAME    APP   REVISION   HASH               AGE',
+        'db-1    db    1          cccccccccccccccc   AGE',
+        'web-1   web   1          aaaaaaaaaaaaaaaa   AGE',
+        'web-2   web   2          bbbbbbbbbbbbbbbb   AGE',
+        '',
+      ].join('\n'),
+    );
+    expect(
+      (await runInProcess(['get', 'rev', '--app', 'web', '-o', 'name', ...flags])).stdout,
+    ).toBe('apprevision.meseta.io/web-1\napprevision.meseta.io/web-2\n');
+    const one = parse(
+      (await runInProcess(['get', 'apprevision.meseta.io/web-2', '-o', 'yaml', ...flags])).stdout,
+    );
+    expect(one).toMatchObject({ kind: 'AppRevision', spec: { app: 'web', revision: 2 } });
+  });
+
+  it('lists events oldest last-seen first, for one object or all', async () => {
+    const { flags, objects } = backend.fresh();
+    await seedAppChildren(flags, objects);
+    const table = await runInProcess(['get', 'events', ...flags]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'LAST SEEN   TYPE      REASON       OBJECT             MESSAGE               COUNT',
+    );
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^5m(\d+s)? +Normal +ScalingUp +app\/web +created 3 instances +1$/),
+      expect.stringMatching(/^1\d\ds +Normal +ScalingUp +app\/db +created 1 instance +1$/),
+      expect.stringMatching(/^2\ds +Warning +TaskFailed +instance\/web-2-0 +exited with 1 +4$/),
+      '',
+    ]);
+    const forWeb = await runInProcess(['get', 'ev', '--for', 'app/web', '--no-headers', ...flags]);
+    expect(forWeb.stdout).toMatch(
+      /^5m(\d+s)? +Normal +ScalingUp +app\/web +created 3 instances +1\n$/,
+    );
+    const forInstance = await runInProcess([
+      'get',
+      'events',
+      '--for',
+      'instance/web-2-0',
+      '-o',
+      'json',
+      ...flags,
+    ]);
+    const list = JSON.parse(forInstance.stdout);
+    expect(list.kind).toBe('EventList');
+    expect(list.items).toMatchObject([{ reason: 'TaskFailed', count: 4 }]);
+    const all = await runInProcess(['get', 'events', '-A', '-o', 'name', ...flags]);
+    expect(all.stdout).toBe(
+      [
+        'event.meseta.io/web.scaled',
+        'event.meseta.io/db.scaled',
+        'event.meseta.io/cart.scaled',
+        'event.meseta.io/web-2-0.failed',
+        '',
+      ].join('\n'),
+    );
+    const bad = await runInProcess(['get', 'events', '--for', 'web', ...flags]);
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toContain('--for must be KIND/NAME');
+    expect((await runInProcess(['get', 'instances', '--for', 'app/web', ...flags])).code).toBe(2);
+  });
+});
