@@ -1,13 +1,12 @@
 /**
  * How Apps are printed by `get` (and `get -w`): kubectl's table (NAME, INSTANCES as
- * running/wanted, HEALTHY, UPDATED, AGE; `-o wide` adds resources, revision and what runs),
- * or the objects as YAML or JSON, or `app.meseta.io/NAME` lines.
+ * running/wanted, HEALTHY, UPDATED, AGE; `-o wide` adds resources, revision and what runs);
+ * object-output.ts prints any kind through such a view, and `-o` formats are parsed here.
  */
-import { stringify } from 'yaml';
-import { APP_API_VERSION, APP_RESOURCE, type App } from '../api/index.ts';
+import { APP_RESOURCE, type App } from '../api/index.ts';
 import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
-import { renderTable } from './table.ts';
+import type { ObjectView } from './object-output.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -57,29 +56,9 @@ export function appRow(app: App, options: TableOptions): string[] {
   ];
 }
 
-/** Renders `apps`; `single` prints one object bare rather than as a list. */
-export function renderApps(
-  apps: readonly App[],
-  format: OutputFormat,
-  options: Omit<TableOptions, 'wide'> & { single?: boolean },
-): string {
-  switch (format) {
-    case 'name':
-      return apps.map((app) => `${APP_RESOURCE}/${app.metadata.name}\n`).join('');
-    case 'yaml':
-    case 'json': {
-      const value =
-        options.single && apps.length === 1
-          ? apps[0]
-          : { apiVersion: APP_API_VERSION, kind: 'AppList', items: apps };
-      return format === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`;
-    }
-    case 'table':
-    case 'wide': {
-      const table = { ...options, wide: format === 'wide' };
-      const rows = apps.map((app) => appRow(app, table));
-      const text = renderTable(appHeaders(table), rows);
-      return options.headers ? text : text.slice(text.indexOf('\n') + 1);
-    }
-  }
-}
+export const appView: ObjectView<App> = {
+  resource: APP_RESOURCE,
+  listKind: 'AppList',
+  headers: appHeaders,
+  row: appRow,
+};

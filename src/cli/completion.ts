@@ -2,8 +2,9 @@
  * `meseta completion bash|zsh`: prints a shell completion script built from the verbs and
  * flags registered on the program, so it never falls behind them. It completes verbs,
  * sub-verbs (`config use-context`, `rollout status`), each verb's flags and the global ones,
- * the resource word, and App names (by asking `meseta get apps -o name` in the namespace on
- * the line). zsh uses the same script through bashcompinit.
+ * the resource word (every kind `get` reads; apps for the other verbs), and App names, also
+ * after `--app` (by asking `meseta get apps -o name` in the namespace on the line). zsh uses
+ * the same script through bashcompinit.
  */
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -49,7 +50,7 @@ __meseta_complete() {
     word="\${COMP_WORDS[i]}"
     case "$word" in
       -n|--namespace) namespace="\${COMP_WORDS[i+1]}"; ((i++)); continue ;;
-      --config|--context|--etcd|--prefix|-o|--output|-l|--selector|-f|--filename|--timeout|--instances|--current-instances|--dry-run|--applyset) ((i++)); continue ;;
+      --config|--context|--etcd|--prefix|-o|--output|-l|--selector|-f|--filename|--timeout|--instances|--current-instances|--dry-run|--applyset|--app|--for) ((i++)); continue ;;
       -*) continue ;;
     esac
     if [[ -z "$verb" ]]; then verb="$word"
@@ -63,10 +64,12 @@ ${cases}
   esac
   case " ${resourceVerbs.join(' ')} " in
     *" $verb "*)
-      if [[ -z "$resource" ]]; then words="apps app"
+      if [[ -z "$resource" && "$verb" == get ]]; then words="apps app instances revisions events"
+      elif [[ -z "$resource" ]]; then words="apps app"
       elif [[ "$resource" == app || "$resource" == apps ]]; then words="$(__meseta_apps "$namespace")"
       fi ;;
   esac
+  [[ "$prev" == --app ]] && words="$(__meseta_apps "$namespace")"
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$flags ${global}" -- "$cur"))
   else

@@ -1,17 +1,22 @@
 /**
  * `meseta describe app NAME...`: a person's view of an App, the way `kubectl describe` lays
  * one out — metadata, what it runs and how (resources, ports, constraints, checks, upgrade and
- * backoff settings), the observed status with rollout progress, and conditions. Instances,
- * placement problems and events are not stored by this version of meseta; they join this
- * view when their records exist.
+ * backoff settings), the observed status with rollout progress, conditions, its instances
+ * (revision, goal, task state, health, host, ports) and its recent events (about the App or
+ * one of its instances). However many Apps are named, the namespace's instances and events
+ * are each read once and grouped by App: no round trip per instance.
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appResource } from '../api/resources.ts';
+import type { Event } from '../api/event.ts';
+import type { Instance } from '../api/instance.ts';
+import { appResource, eventResource, instanceResource } from '../api/resources.ts';
 import { managerOfKey } from '../apply/apply-plan.ts';
 import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
-import { withSession, type GlobalOptions } from './connection.ts';
+import { withSession, type GlobalOptions, type Session } from './connection.ts';
+import { byLastSeen, eventObject } from './event-output.ts';
+import { instanceHealthy, instanceHost, instancePorts, instanceState } from './instance-output.ts';
 import { Exit, ExitCode } from './main.ts';
 import { appArguments } from './resource-arg.ts';
 import { rolloutProgress } from './rollout-progress.ts';
@@ -20,7 +25,9 @@ import { renderTable } from './table.ts';
 export function register(program: Command): void {
   program
     .command('describe')
-    .description('Show an App in detail: spec, status, rollout progress, conditions')
+    .description(
+      'Show an App in detail: spec, status, rollout progress, conditions, instances, events',
+    )
     .argument('<resource...>', 'app NAME..., or app/NAME')
     .addHelpText(
       'after',
@@ -32,20 +39,23 @@ export function register(program: Command): void {
       if (names.length === 0) throw new UsageError('say which App: describe app NAME');
       const missing = await withSession(command, async (session) => {
         let notFound = false;
-        for (const [i, name] of names.entries()) {
-          const app = await session.objects.get(appResource, {
-            namespace: session.namespace,
-            name,
-          });
+        const apps = await Promise.all(
+          names.map((name) =>
+            session.objects.get(appResource, { namespace: session.namespace, name }),
+          ),
+        );
+        const children = apps.some(Boolean) ? await readChildren(session) : undefined;
+        let printed = 0;
+        for (const [i, app] of apps.entries()) {
           if (!app) {
             notFound = true;
             process.stderr.write(
-              `error: ${APP_RESOURCE} "${name}" not found in namespace ${session.namespace}\n`,
+              `error: ${APP_RESOURCE} "${names[i]}" not found in namespace ${session.namespace}\n`,
             );
             continue;
           }
-          if (i > 0) process.stdout.write('\n');
-          process.stdout.write(describeApp(app, Date.now()));
+          if (printed++ > 0) process.stdout.write('\n');
+          process.stdout.write(describeApp(app, Date.now(), children?.of(app.metadata.name)));
         }
         return notFound;
       });
@@ -53,8 +63,54 @@ export function register(program: Command): void {
     });
 }
 
+/** How many of an App's events `describe` shows: the most recent. */
+export const DESCRIBE_EVENTS = 20;
+
+export interface AppChildren {
+  instances: Instance[];
+  /** About the App or one of its instances, oldest last-seen first. */
+  events: Event[];
+}
+
+/** The namespace's instances and events, each read once, grouped by App. */
+async function readChildren(session: Session): Promise<{ of(app: string): AppChildren }> {
+  const scope = { namespace: session.namespace };
+  const [instances, events] = await Promise.all([
+    session.objects.list(instanceResource, scope),
+    session.objects.list(eventResource, scope),
+  ]);
+  const instancesOf = new Map<string, Instance[]>();
+  const appOfInstance = new Map<string, string>();
+  for (const instance of instances.items) {
+    const app = instance.spec.app;
+    const list = instancesOf.get(app);
+    if (list) list.push(instance);
+    else instancesOf.set(app, [instance]);
+    appOfInstance.set(instance.metadata.name, app);
+  }
+  // An instance that is gone (replaced, scaled away) still has its events: its name says
+  // whose it was, `<app>-<revision>-<ordinal>` (an App's cut-and-hashed long name aside).
+  const appOfInstanceNamed = (name: string) =>
+    appOfInstance.get(name) ?? /^(.+)-\d+-\d+$/.exec(name)?.[1];
+  const eventsOf = new Map<string, Event[]>();
+  for (const event of events.items) {
+    const { kind, name } = event.involvedObject;
+    const app = kind === 'App' ? name : kind === 'Instance' ? appOfInstanceNamed(name) : undefined;
+    if (app === undefined) continue;
+    const list = eventsOf.get(app);
+    if (list) list.push(event);
+    else eventsOf.set(app, [event]);
+  }
+  return {
+    of: (app) => ({
+      instances: instancesOf.get(app) ?? [],
+      events: (eventsOf.get(app) ?? []).sort(byLastSeen),
+    }),
+  };
+}
+
 /** The text `describe` prints for one App. Pure. */
-export function describeApp(app: App, now: number): string {
+export function describeApp(app: App, now: number, children?: AppChildren): string {
   const { metadata, spec } = app;
   const status = app.status ?? {};
   const lines: string[] = [];
@@ -169,6 +225,39 @@ export function describeApp(app: App, now: number): string {
       ]),
     );
     for (const line of table.trimEnd().split('\n')) lines.push(`  ${line}`);
+  }
+  const section = (label: string, headers: string[], rows: string[][]) => {
+    if (rows.length === 0) return field(label, '<none>');
+    lines.push(`${label}:`);
+    for (const line of renderTable(headers, rows).trimEnd().split('\n')) lines.push(`  ${line}`);
+  };
+  if (children) {
+    section(
+      'Instances',
+      ['NAME', 'REVISION', 'GOAL', 'STATE', 'HEALTHY', 'HOST', 'PORTS'],
+      children.instances.map((i) => [
+        i.metadata.name,
+        String(i.spec.revision),
+        i.spec.goal,
+        instanceState(i),
+        instanceHealthy(i),
+        instanceHost(i),
+        instancePorts(i),
+      ]),
+    );
+    section(
+      'Events',
+      ['TYPE', 'REASON', 'LAST SEEN', 'OBJECT', 'MESSAGE'],
+      children.events
+        .slice(-DESCRIBE_EVENTS)
+        .map((e) => [
+          e.type,
+          e.reason,
+          humanAge(e.lastTimestamp, now),
+          eventObject(e),
+          e.count > 1 ? `${e.message} (x${e.count})` : e.message,
+        ]),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

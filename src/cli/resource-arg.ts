@@ -1,50 +1,76 @@
 /**
- * The resource words verbs accept, as kubectl does: `app`, `apps`, `app.meseta.io`, and the
- * `app/NAME` form. Other kinds (instances, revisions, events, agents) arrive with their
- * controllers; naming one says so instead of guessing.
+ * The resource words verbs accept, as kubectl does: plural, singular, short name and
+ * `<kind>.meseta.io`, and the `TYPE/NAME` form. `get` reads every stored kind (apps,
+ * instances, revisions, events); the verbs that change objects work on apps only. Agents are
+ * not stored yet; naming them says so instead of guessing.
  */
 import { UsageError } from '../errors.ts';
 
-const appWords = new Set(['app', 'apps', 'app.meseta.io', 'apps.meseta.io']);
-const later = new Set([
-  'instances',
-  'instance',
-  'revisions',
-  'revision',
-  'events',
-  'event',
-  'agents',
-  'agent',
-]);
+export type ResourceKind = 'apps' | 'instances' | 'revisions' | 'events';
 
-/** Splits `app/web` into the type and name; checks that the type is App. */
-export function appArguments(words: readonly string[]): string[] {
+const kindOfWord = new Map<string, ResourceKind>();
+for (const [kind, words] of [
+  ['apps', ['app', 'apps']],
+  ['instances', ['instance', 'instances', 'inst']],
+  ['revisions', ['revision', 'revisions', 'rev']],
+  ['events', ['event', 'events', 'ev']],
+] as const) {
+  for (const word of words) kindOfWord.set(word, kind);
+}
+// The kinds' full names, as in their CRDs (the revision kind is AppRevision).
+for (const [kind, singular] of [
+  ['apps', 'app'],
+  ['instances', 'instance'],
+  ['revisions', 'apprevision'],
+  ['events', 'event'],
+] as const) {
+  for (const name of [singular, `${singular}s`]) {
+    kindOfWord.set(name, kind);
+    kindOfWord.set(`${name}.meseta.io`, kind);
+  }
+}
+const later = new Set(['agents', 'agent']);
+
+/** Splits `TYPE NAME...` or `TYPE/NAME...` into the kind and the names; one kind at a time. */
+export function resourceArguments(words: readonly string[]): {
+  kind: ResourceKind;
+  names: string[];
+} {
   if (words.length === 0) throw new UsageError('say which resource: app NAME (or apps)');
   const [first, ...rest] = words;
   const slash = first!.indexOf('/');
-  if (slash >= 0) {
-    checkAppWord(first!.slice(0, slash));
-    return [first!.slice(slash + 1), ...rest.map((w) => nameAfterSlash(w))];
+  const kind = kindOf(slash >= 0 ? first!.slice(0, slash) : first!);
+  const names = slash >= 0 ? [first!.slice(slash + 1)] : [];
+  for (const word of rest) {
+    const at = word.indexOf('/');
+    if (at >= 0 && kindOf(word.slice(0, at)) !== kind) {
+      throw new UsageError(`one resource type at a time: "${word}" is not one of ${kind}`);
+    }
+    names.push(at >= 0 ? word.slice(at + 1) : word);
   }
-  checkAppWord(first!);
-  return rest;
+  return { kind, names };
 }
 
-function nameAfterSlash(word: string): string {
-  const slash = word.indexOf('/');
-  if (slash < 0) return word;
-  checkAppWord(word.slice(0, slash));
-  return word.slice(slash + 1);
+/** As resourceArguments, for verbs that work on Apps only. */
+export function appArguments(words: readonly string[]): string[] {
+  const { kind, names } = resourceArguments(words);
+  if (kind !== 'apps') {
+    throw new UsageError(
+      `this verb works on apps only; ${kind} are written by meseta's controllers (read them with \`meseta get ${kind}\`)`,
+    );
+  }
+  return names;
 }
 
-function checkAppWord(word: string): void {
-  if (appWords.has(word)) return;
+function kindOf(word: string): ResourceKind {
+  const kind = kindOfWord.get(word);
+  if (kind) return kind;
   if (later.has(word)) {
     throw new UsageError(
-      `"${word}" are not stored by this version of meseta yet; only apps are (try \`meseta get apps\`)`,
+      `"${word}" are not stored by this version of meseta yet (try \`meseta get apps\`)`,
     );
   }
   throw new UsageError(
-    `unknown resource type "${word}": meseta serves apps (app, apps, app.meseta.io)`,
+    `unknown resource type "${word}": meseta serves apps, instances (inst), revisions (rev) and events (ev)`,
   );
 }

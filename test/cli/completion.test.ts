@@ -34,8 +34,22 @@ describe('meseta completion', () => {
         ['meseta', 'rollout', ''],
         ['meseta', 'apply', '--dr'],
         ['meseta', 'get', 'apps', '--all'],
+        ['meseta', 'describe', ''],
+        ['meseta', 'get', 'instances', '--app', ''],
+        ['meseta', 'get', '--app', 'web', 'rev'],
       ]),
-    ).toEqual(['get', 'apps app', 'web', 'use-context', 'status', '--dry-run', '--all-namespaces']);
+    ).toEqual([
+      'get',
+      'apps app instances revisions events',
+      'web',
+      'use-context',
+      'status',
+      '--dry-run',
+      '--all-namespaces',
+      'apps app',
+      'web api',
+      'revisions',
+    ]);
   });
 
   it('serves zsh through bashcompinit and refuses other shells', async () => {

@@ -1,5 +1,8 @@
 import { expect, it } from 'vitest';
-import { appResource } from '../../src/api/resources.ts';
+import { appResource, eventResource } from '../../src/api/resources.ts';
+import { parseApp } from '../../src/api/app.ts';
+import { DESCRIBE_EVENTS, describeApp } from '../../src/cli/describe.ts';
+import { seedAppChildren } from './app-children.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
 import { runInProcess } from './run-in-process.ts';
@@ -67,4 +70,83 @@ describeBackends('meseta describe', (backend) => {
       stderr: 'error: app.meseta.io "nope" not found in namespace default\n',
     });
   });
+});
+
+describeBackends('meseta describe instances and events', (backend) => {
+  it('shows an App’s instances and its recent events, from one read of each', async () => {
+    const { flags, objects } = backend.fresh();
+    await seedAppChildren(flags, objects);
+    // Events about an instance that is gone still belong to its App.
+    await objects.create(eventResource, {
+      apiVersion: 'meseta.io/v1',
+      kind: 'Event',
+      metadata: { name: 'web-1-7.killed', namespace: 'default' },
+      involvedObject: { apiVersion: 'meseta.io/v1', kind: 'Instance', name: 'web-1-7' },
+      type: 'Normal',
+      reason: 'Killed',
+      message: 'scaled down',
+      count: 1,
+      firstTimestamp: new Date(Date.now() - 60_000).toISOString(),
+      lastTimestamp: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const result = await runInProcess(['describe', 'app', 'web', 'db', ...flags]);
+    expect(result.code).toBe(0);
+    const [web, db] = result.stdout.split('\nName:');
+    const webLines = web!.split('\n');
+    const at = webLines.indexOf('Instances:');
+    expect(webLines.slice(at, at + 5)).toEqual([
+      'Instances:',
+      '  NAME      REVISION   GOAL      STATE          HEALTHY   HOST             PORTS',
+      '  web-1-0   1          running   TASK_RUNNING   true      node-a.example   31000,31001',
+      '  web-2-0   2          running   TASK_STAGING   -         agent-b          <none>',
+      '  web-2-1   2          running   Pending        -         <none>           <none>',
+    ]);
+    expect(webLines[at + 5]).toBe('Events:');
+    expect(webLines.slice(at + 6)).toEqual([
+      '  TYPE      REASON       LAST SEEN   OBJECT             MESSAGE',
+      expect.stringMatching(/^ {2}Normal +ScalingUp +5m(\d+s)? +app\/web +created 3 instances$/),
+      expect.stringMatching(/^ {2}Normal +Killed +6\ds +instance\/web-1-7 +scaled down$/),
+      expect.stringMatching(
+        /^ {2}Warning +TaskFailed +2\ds +instance\/web-2-0 +exited with 1 \(x4\)$/,
+      ),
+      '',
+    ]);
+    expect(db).toContain('  db-1-0   1          running   TASK_FAILED   false     node-c.example');
+    expect(db).not.toContain('web-');
+    // An App with neither says so.
+    await runInProcess([
+      'apply',
+      '-f',
+      manifestDir({ 'lone.yaml': appManifest('lone') }),
+      ...flags,
+    ]);
+    const lone = (await runInProcess(['describe', 'app/lone', ...flags])).stdout.split('\n');
+    expect(lone).toContain('Instances:      <none>');
+    expect(lone).toContain('Events:         <none>');
+  });
+});
+
+it('describe shows only the most recent events of a busy App', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const app = parseApp(appManifest('web'));
+  const events = Array.from({ length: DESCRIBE_EVENTS + 5 }, (_, i) => {
+    const at = new Date(now - (DESCRIBE_EVENTS + 5 - i) * 1000).toISOString();
+    return {
+      apiVersion: 'meseta.io/v1' as const,
+      kind: 'Event' as const,
+      metadata: { name: `e${i}`, namespace: 'default' },
+      involvedObject: { apiVersion: 'meseta.io/v1', kind: 'App', name: 'web' },
+      type: 'Normal' as const,
+      reason: 'Tick',
+      message: `tick ${i}`,
+      count: 1,
+      firstTimestamp: at,
+      lastTimestamp: at,
+    };
+  });
+  const text = describeApp(app, now, { instances: [], events });
+  const shown = text.split('\n').filter((line) => line.includes('tick '));
+  expect(shown).toHaveLength(DESCRIBE_EVENTS);
+  expect(shown[0]).toMatch(/tick 5$/);
+  expect(shown.at(-1)).toMatch(/^ {2}Normal +Tick +1s +app\/web +tick 24$/);
 });

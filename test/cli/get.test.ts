@@ -90,9 +90,9 @@ describeBackends('meseta get', (backend) => {
       stdout: 'app.meseta.io/web\n',
       stderr: 'error: app.meseta.io "nope" not found in namespace default\n',
     });
-    const kind = await runInProcess(['get', 'instances', ...flags]);
+    const kind = await runInProcess(['get', 'pods', ...flags]);
     expect(kind.code).toBe(2);
-    expect(kind.stderr).toContain('"instances" are not stored by this version of meseta yet');
+    expect(kind.stderr).toContain('unknown resource type "pods"');
     expect((await runInProcess(['get', 'apps', '-o', 'xml', ...flags])).code).toBe(2);
     const selector = await runInProcess(['get', 'apps', '-l', 'a in (', ...flags]);
     expect(selector.code).toBe(2);
