@@ -26,6 +26,7 @@ export interface OpenApiSchema {
   maxItems?: number;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
 export const APP_GROUP = 'meseta.io';

@@ -23,9 +23,17 @@ export interface InstanceSpec {
   goal: InstanceGoal;
   /** The agent it is bound to, once placed. */
   agentId?: string;
+  /**
+   * When placement made the binding. Every binding is a spec change (so it bumps the
+   * generation, even when it names the same agent again), and a binding not launched for a
+   * while can be replaced.
+   */
+  boundAt?: string;
 }
 
 export interface InstanceStatus {
+  /** The generation whose binding the current task was launched for. */
+  observedGeneration?: number;
   taskId?: string;
   state?: TaskState;
   /** Last health check result; absent when the app has no checks or none has answered. */
@@ -88,4 +96,31 @@ export function isHealthy(instance: Instance): boolean {
 /** Healthy and not failing a readiness check. */
 export function isReady(instance: Instance): boolean {
   return isHealthy(instance) && instance.status?.ready !== false;
+}
+
+/**
+ * Whether the instance is bound to an agent and that binding has not been used for a launch yet
+ * (the bridge records the generation it launched for in `status.observedGeneration`).
+ */
+export function awaitsLaunch(instance: Instance): boolean {
+  return (
+    instance.spec.goal === 'running' &&
+    instance.spec.agentId !== undefined &&
+    !hasLiveTask(instance) &&
+    instance.status?.observedGeneration !== instance.metadata.generation
+  );
+}
+
+/**
+ * Whether the instance needs a (new) binding: it should run, has no live task, and is unbound
+ * or its binding was used by a task that has since ended. A binding that has waited too long
+ * for a launch is placement's to judge (`spec.boundAt`).
+ */
+export function needsPlacement(instance: Instance): boolean {
+  return (
+    instance.spec.goal === 'running' &&
+    !hasLiveTask(instance) &&
+    (instance.spec.agentId === undefined ||
+      instance.status?.observedGeneration === instance.metadata.generation)
+  );
 }

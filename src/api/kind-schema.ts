@@ -1,7 +1,8 @@
 /**
  * Structural validation of meseta's internal kinds (AppRevision, Instance, Event) against the
  * OpenAPI schema of their CRD in `crds/`, compiled once per kind with Ajv. As for App, objects
- * that list their properties are closed: an unknown field is an error, not silently kept.
+ * that list their properties are closed (an unknown field is an error, not silently kept) unless
+ * they say `x-kubernetes-preserve-unknown-fields` (e.g. Mesos messages carried whole).
  * Every problem names its field path.
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +35,8 @@ function closed(schema: OpenApiSchema): OpenApiSchema {
     copy.properties = Object.fromEntries(
       Object.entries(schema.properties).map(([key, sub]) => [key, closed(sub)]),
     );
-    if (copy.additionalProperties === undefined) copy.additionalProperties = false;
+    const keepsUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true;
+    if (copy.additionalProperties === undefined && !keepsUnknown) copy.additionalProperties = false;
   }
   if (schema.items) copy.items = closed(schema.items);
   if (typeof schema.additionalProperties === 'object') {

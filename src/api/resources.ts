@@ -6,12 +6,14 @@
  *   and controllers manage (finalizers, ownerReferences, deletionTimestamp) is checked here;
  * - AppRevision: its CRD schema; the spec never changes after creation;
  * - Instance: its CRD schema; `app` and `revision` never change after creation;
- * - Event: its CRD schema.
+ * - Event: its CRD schema;
+ * - Agent (cluster-scoped, named by Mesos agent id): its CRD schema.
  */
 import { MesetaError, ValidationError } from '../errors.ts';
 import type { ObjectMeta as StoreMeta, ResourceType } from '../store/object.ts';
 import { parseApp } from './app.ts';
 import type { App } from './app-types.ts';
+import type { Agent } from './agent.ts';
 import type { AppRevision } from './app-revision.ts';
 import type { Event } from './event.ts';
 import type { Instance } from './instance.ts';
@@ -34,6 +36,7 @@ function checkerFor(file: string, kind: string): (value: unknown) => void {
 const checkRevision = checkerFor('apprevisions.meseta.io.yaml', 'AppRevision');
 const checkInstance = checkerFor('instances.meseta.io.yaml', 'Instance');
 const checkEvent = checkerFor('events.meseta.io.yaml', 'Event');
+const checkAgent = checkerFor('agents.meseta.io.yaml', 'Agent');
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError([new MesetaError('Invalid', message, { path })]);
@@ -125,5 +128,18 @@ export const eventResource: ResourceType<Event> = {
   admit(event) {
     checkEvent(event);
     return event;
+  },
+};
+
+export const agentResource: ResourceType<Agent> = {
+  group,
+  version,
+  kind: 'Agent',
+  plural: 'agents',
+  namespaced: false,
+  admit(agent) {
+    checkAgent(agent);
+    checkManagedMetadata(agent.metadata);
+    return agent;
   },
 };

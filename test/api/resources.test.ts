@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appTemplate, templateHash } from '../../src/api/app-revision.ts';
 import type { AppRevision } from '../../src/api/app-revision.ts';
+import { agentObjectName, type Agent } from '../../src/api/agent.ts';
+import { awaitsLaunch, needsPlacement } from '../../src/api/instance.ts';
 import type { Instance } from '../../src/api/instance.ts';
 import {
+  agentResource,
   appResource,
   appRevisionResource,
   eventResource,
@@ -110,6 +113,99 @@ describe('instanceResource', () => {
     expect(await problemOf(store.update(instanceResource, moved))).toContain('spec.revision');
     const stopped = { ...created, spec: { ...created.spec, goal: 'decommissioned' as const } };
     expect((await store.update(instanceResource, stopped)).spec.goal).toBe('decommissioned');
+  });
+});
+
+describe('instance binding', () => {
+  it('a binding awaits launch until the bridge launches for its generation; a task that ended needs a new one', async () => {
+    const created = await store.create(instanceResource, instance());
+    expect(needsPlacement(created)).toBe(true);
+    expect(awaitsLaunch(created)).toBe(false);
+
+    const boundAt = '2026-01-01T00:00:00.000Z';
+    const bound = await store.update(instanceResource, {
+      ...created,
+      spec: { ...created.spec, agentId: 'S1', boundAt },
+    });
+    expect(bound.metadata.generation).toBe(2);
+    expect([needsPlacement(bound), awaitsLaunch(bound)]).toEqual([false, true]);
+
+    const launched = await store.updateStatus(instanceResource, {
+      ...bound,
+      status: { observedGeneration: 2, taskId: 't1', state: 'TASK_STAGING', agentId: 'S1' },
+    });
+    expect([needsPlacement(launched), awaitsLaunch(launched)]).toEqual([false, false]);
+
+    const failed = await store.updateStatus(instanceResource, {
+      ...launched,
+      status: { ...launched.status, state: 'TASK_FAILED' },
+    });
+    expect([needsPlacement(failed), awaitsLaunch(failed)]).toEqual([true, false]);
+
+    // Bound again to the same agent: boundAt moves, so the generation does too.
+    const rebound = await store.update(instanceResource, {
+      ...failed,
+      spec: { ...failed.spec, boundAt: '2026-01-01T00:01:00.000Z' },
+    });
+    expect(rebound.metadata.generation).toBe(3);
+    expect([needsPlacement(rebound), awaitsLaunch(rebound)]).toEqual([false, true]);
+
+    const stopped = { ...rebound, spec: { ...rebound.spec, goal: 'stopped' as const } };
+    expect([needsPlacement(stopped), awaitsLaunch(stopped)]).toEqual([false, false]);
+  });
+});
+
+describe('agentResource', () => {
+  const agent = (): Agent => ({
+    apiVersion: 'meseta.io/v1',
+    kind: 'Agent',
+    metadata: { name: agentObjectName('B5C0-S3') },
+    status: {
+      agentId: 'B5C0-S3',
+      hostname: 'agent-3.rack-a',
+      state: 'Active',
+      attributes: [
+        { name: 'rack', type: 'TEXT', text: { value: 'rack-a' } },
+        { name: 'level', type: 'SCALAR', scalar: { value: 2 } },
+      ],
+      domain: { region: 'eu', zone: 'eu-1' },
+      offered: [
+        { name: 'cpus', type: 'SCALAR', scalar: { value: 4 }, reservations: [] },
+        { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: '31000', end: '32000' }] } },
+      ],
+      offeredAt: '2026-01-01T00:00:00.000Z',
+    },
+  });
+
+  it('is named after the Mesos agent id, lowercased, or hashed when that is not enough', () => {
+    expect(agentObjectName('B5C0-S3')).toBe('b5c0-s3');
+    expect(agentObjectName('agent_1')).toMatch(/^agent-1-[0-9a-f]{8}$/);
+    expect(agentObjectName('__')).toMatch(/^agent-[0-9a-f]{8}$/);
+    expect(agentObjectName('agent_1')).not.toBe(agentObjectName('agent-1'));
+  });
+
+  it('is cluster-scoped and keeps Mesos resources whole, reservations and all', async () => {
+    const created = await store.create(agentResource, agent());
+    expect(created.metadata.namespace).toBeUndefined();
+    expect(created.status?.offered?.[0]).toEqual({
+      name: 'cpus',
+      type: 'SCALAR',
+      scalar: { value: 4 },
+      reservations: [],
+    });
+    const namespaced = { ...agent(), metadata: { name: 'x', namespace: 'default' } };
+    expect(await problemOf(store.create(agentResource, namespaced))).toContain(
+      'metadata.namespace',
+    );
+  });
+
+  it('names the bad field of an invalid agent', async () => {
+    const bad = agent();
+    bad.status!.attributes = [{ name: 'rack', type: 'WORD' as 'TEXT' }];
+    bad.status!.state = 'Sleeping' as 'Active';
+    const text = await problemOf(store.create(agentResource, bad));
+    expect(text).toContain('status.attributes[0].type');
+    expect(text).toContain('status.state');
   });
 });
 
