@@ -72,7 +72,7 @@ export interface BridgeControllerOptions {
   declineRefuseSeconds?: number;
   /** Filter of offers declined while nothing is pending. Default 120 s (Marathon's). */
   idleRefuseSeconds?: number;
-  /** Filter on what an ACCEPT leaves unused. Default 1 s. */
+  /** Filter on what an ACCEPT leaves unused. Default 0: back at the next allocation. */
   acceptRefuseSeconds?: number;
   /** How long an orphan task may live before it is killed. Default 30 s. */
   orphanGraceMs?: number;
@@ -201,7 +201,7 @@ export class BridgeController {
       metrics: this.metrics,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       roles: this.roles,
-      acceptRefuseSeconds: options.acceptRefuseSeconds ?? 1,
+      acceptRefuseSeconds: options.acceptRefuseSeconds ?? 0,
       offersChanged,
       acceptFailed: (tasks) => void this.reconciliation.explicit(tasks),
     });
@@ -338,6 +338,7 @@ export class BridgeController {
 
   /** Handles the client's events until it stops (or `signal` aborts). */
   private async follow(client: SchedulerClient, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const events = client.events();
     const onAbort = () => void client.stop();
     signal.addEventListener('abort', onAbort, { once: true });

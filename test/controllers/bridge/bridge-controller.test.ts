@@ -223,4 +223,40 @@ describe('the Mesos bridge', () => {
       return found?.status?.state === 'Removed' && found.status.offered?.length === 0;
     });
   });
+
+  it('launches many instances at once: no port twice on an agent, status updates written in batches', async () => {
+    h = await Harness.start(etcd, { agents: 5 });
+    await h.revision('web', 1, {
+      cpus: 0.1,
+      mem: 32,
+      portDefinitions: [{ name: 'http', port: 0, protocol: 'tcp' }],
+    });
+    const { bridge, metrics } = h.bridge();
+    const agents = h.agentIds();
+    const names = Array.from({ length: 200 }, (_, i) => `web-1-${i}`);
+    await h.bound(names, (i) => agents[i % agents.length]!);
+
+    const all = await until(
+      async () => {
+        const list = await h.list();
+        return list.every((i) => i.status?.state === 'TASK_RUNNING') ? list : undefined;
+      },
+      { within: 30_000, what: 'all 200 instances running' },
+    );
+    expect(all).toHaveLength(200);
+    const live = h.tasks(bridge.frameworkId!).live;
+    expect(live).toHaveLength(200);
+    for (const agentId of agents) {
+      const ports = all
+        .filter((i) => i.status?.agentId === agentId)
+        .flatMap((i) => i.status!.ports!);
+      expect(ports).toHaveLength(40);
+      expect(new Set(ports).size).toBe(40);
+    }
+    const text = metrics.render();
+    const count = Number(/meseta_bridge_status_batch_size_count (\d+)/.exec(text)![1]);
+    const single = Number(/meseta_bridge_status_batch_size_bucket\{le="1"\} (\d+)/.exec(text)![1]);
+    expect(count).toBeGreaterThan(0);
+    expect(single).toBeLessThan(count); // some batch wrote several instances at once
+  }, 40_000);
 });
