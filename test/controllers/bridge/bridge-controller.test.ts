@@ -259,4 +259,38 @@ describe('the Mesos bridge', () => {
     expect(count).toBeGreaterThan(0);
     expect(single).toBeLessThan(count); // some batch wrote several instances at once
   }, 40_000);
+
+  it('writes health, failures and exact ports from the task lifecycle', async () => {
+    h = await Harness.start(etcd);
+    const check = {
+      protocol: 'MESOS_TCP' as const,
+      gracePeriodSeconds: 0,
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
+      maxConsecutiveFailures: 3,
+      delaySeconds: 0,
+    };
+    await h.revision('web', 1, {
+      requirePorts: true,
+      portDefinitions: [{ name: 'http', port: 31500, protocol: 'tcp' }],
+      healthChecks: [check],
+    });
+    await h.revision('crash', 1, {
+      labels: { 'meseta.sim/exit-after': '0', 'meseta.sim/exit-code': '3' },
+    });
+    h.bridge();
+    await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
+    await h.instance('crash-1-0', { app: 'crash', agentId: h.agentIds()[1]! });
+
+    const healthy = await until(async () => {
+      const instance = await h.get('web-1-0');
+      return instance?.status?.healthy === true ? instance : undefined;
+    });
+    expect(healthy.status).toMatchObject({ state: 'TASK_RUNNING', ports: [31500] });
+
+    const failed = await state('crash-1-0', 'TASK_FAILED');
+    expect(failed.status).toMatchObject({ failures: 1, message: 'Command exited with status 3' });
+    expect(failed.status?.lastFailureAt).toBeTruthy();
+    expect(failed.status?.healthy).toBeUndefined();
+  });
 });
