@@ -248,7 +248,7 @@ describe('the Mesos bridge under faults', () => {
     await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
     // A pending, unbound instance keeps offers coming (and Agents' `offered` current).
     await h.instance('web-1-1');
-    h.bridge({ implicitReconcileMs: 100 });
+    h.bridge({ offerHoldMs: 60_000 });
     const agentId = h.agentIds()[0]!;
     await state('web-1-0', 'TASK_RUNNING');
 
