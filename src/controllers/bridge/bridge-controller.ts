@@ -364,7 +364,11 @@ export class BridgeController {
       case 'offers':
         for (const offer of event.offers) {
           this.offers.add(offer, this.clock.now());
-          this.publisher.offered(offer);
+          // An agent back from being lost: Mesos sends nothing about its tasks on its own.
+          if (this.publisher.offered(offer)) {
+            const away = this.instances.awayOn(offer.agent_id.value);
+            if (away.length > 0) void this.reconciliation.explicit(away);
+          }
         }
         this.launcher.trigger();
         if (this.instances.pendingCount === 0) this.scheduleTick();

@@ -242,13 +242,15 @@ describe('the Mesos bridge under faults', () => {
     expect((await h.get('web-1-0'))?.status?.state).toBe('TASK_RUNNING');
   });
 
-  it('records an unreachable task, and its agent Removed, then Active when it returns', async () => {
+  it('records an unreachable task and its agent Removed; a returning agent is Active and its tasks reconciled', async () => {
     h = await Harness.start(etcd);
     await h.revision('web', 1);
     await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
     // A pending, unbound instance keeps offers coming (and Agents' `offered` current).
     await h.instance('web-1-1');
-    h.bridge({ offerHoldMs: 60_000 });
+    const { metrics } = h.bridge({ offerHoldMs: 60_000 });
+    const explicit = () =>
+      counter(metrics.render(), 'meseta_bridge_reconcile_calls_total\\{kind="explicit"\\}');
     const agentId = h.agentIds()[0]!;
     await state('web-1-0', 'TASK_RUNNING');
 
@@ -259,11 +261,14 @@ describe('the Mesos bridge under faults', () => {
     const agent = async () => (await h.agents()).find((a) => a.status?.agentId === agentId);
     await until(async () => (await agent())?.status?.state === 'Removed');
 
-    // It reregisters: offered again, it is Active again. (Its task's return is not checked
-    // here: the simulator keeps answering reconciliation with TASK_UNREACHABLE until the agent
-    // sends a new update; instance-status.test.ts covers clearing unreachableSince.)
+    // It reregisters: offered again, it is Active again, and the bridge asks Mesos about the
+    // tasks it had there. (Their return is not checked here: the simulator keeps answering
+    // TASK_UNREACHABLE until the agent sends a new update; instance-status.test.ts covers
+    // clearing unreachableSince.)
+    const asked = explicit();
     h.sim.faults.healAgent(agentId);
     await until(async () => (await agent())?.status?.state === 'Active');
     expect((await agent())?.status?.removedAt).toBeUndefined();
+    await until(() => explicit() > asked, { what: "the returned agent's tasks reconciled" });
   });
 });
