@@ -227,6 +227,11 @@ export class BridgeController {
     return this.writer?.backlog ?? 0;
   }
 
+  /** Tasks asked about by explicit reconciliation that Mesos has not answered yet. */
+  get unreconciled(): number {
+    return this.reconciliation.pending;
+  }
+
   /** Whether offers are suppressed now. */
   get suppressed(): boolean {
     return this.policy.isSuppressed;
