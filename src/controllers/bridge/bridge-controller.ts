@@ -207,6 +207,13 @@ export class BridgeController {
     });
   }
 
+  /** Whether the caches are filled (the manager's `/readyz`). */
+  synced(): boolean {
+    return (
+      this.instances.informer.hasSynced() && this.revisions.hasSynced() && this.agents.hasSynced()
+    );
+  }
+
   /** The framework id in use (once subscribed). */
   get frameworkId(): string | undefined {
     return this.client?.frameworkId;

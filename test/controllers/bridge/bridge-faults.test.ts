@@ -110,7 +110,8 @@ describe('the Mesos bridge under faults', () => {
     const { bridge, metrics } = h.bridge({ store });
     await h.instance('web-1-0', { agentId });
     await h.instance('web-1-1', { agentId });
-    // Both were recorded in one batch and launched by one ACCEPT: web-1-1's launch proves it.
+    // Launch passes ran (web-1-1's launch proves it) and every one that planned web-1-0 lost its
+    // compare-and-swap: from the stale cache before the goal change showed, never after.
     await state('web-1-1', 'TASK_RUNNING');
     expect(interfered).toBe(true);
     const lost = await h.get('web-1-0');
@@ -121,7 +122,7 @@ describe('the Mesos bridge under faults', () => {
       live.map((t) => t.info.labels?.labels?.find((l) => l.key === 'meseta.io/instance')?.value),
     ).toEqual(['web-1-1']);
     expect(metrics.render()).toMatch(
-      /meseta_bridge_launch_failures_total\{reason="status-write"\} 1/,
+      /meseta_bridge_launch_failures_total\{reason="status-write"\} [1-9]/,
     );
   });
 
