@@ -24,6 +24,7 @@ import { register as registerDescribe } from './describe.ts';
 import { register as registerCompletion } from './completion.ts';
 import { register as registerEdit } from './edit.ts';
 import { register as registerController } from './controller.ts';
+import { register as registerUp } from './up.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -57,6 +58,7 @@ const verbs: VerbRegistrar[] = [
   registerCompletion,
   registerEdit,
   registerController,
+  registerUp,
 ];
 
 export function buildProgram(): Command {
