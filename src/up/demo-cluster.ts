@@ -1,23 +1,25 @@
 /**
- * The simulated cluster `meseta up` starts: a handful of agents over two racks and two zones,
- * shaped so that every example in `manifests/` can be placed and converge:
+ * The simulated cluster `meseta up` starts: five agents over three racks and two zones, shaped
+ * so that every example in `manifests/` can be placed and converge:
  *
  * - `db-1.example.com` exists and offers port 5432 (postgres: `hostname IS db-1.example.com`,
  *   `hostPort: 5432`);
- * - every agent has a `rack` attribute and at least three hosts exist (web: `rack GROUP_BY`,
- *   `hostname MAX_PER 2` over six instances);
+ * - three racks (web: `rack GROUP_BY 3` places on a value already used only once three
+ *   values exist) and at least three hosts (`hostname MAX_PER 2` over six instances);
  * - the others carry an `instance_type` of `c5.*` or `c6i.*`, in both zones (thumbnailer:
  *   `instance_type LIKE c(5|6i)\..*`, `@zone GROUP_BY`);
  * - together they have room for all of it twice over, so a rolling upgrade fits too.
  *
- * More agents than the five named ones (`--agents N`) are plain compute agents alternating
- * racks and zones.
+ * Agents past the fifth (`--agents N`) are more compute agents, round-robin over the racks and
+ * zones.
  */
 import type { AgentSpec, ClusterSpec } from '../sim/cluster.ts';
 import { defaultAgentResources } from '../sim/cluster.ts';
 import type { Interval, Pool } from '../sim/resources.ts';
 
 export const DEFAULT_UP_AGENTS = 5;
+const RACKS = 3;
+const ZONES = 2;
 
 const text = (name: string, value: string) => ({ name, type: 'TEXT' as const, text: { value } });
 
@@ -39,13 +41,12 @@ function agent(
   instanceType: string,
   ports: Interval[],
 ): AgentSpec {
-  const side = index % 2; // racks and zones alternate, so each holds about half
   return {
     hostname,
     port: 5051,
     resources: pool(ports),
-    attributes: [text('rack', `rack-${side + 1}`), text('instance_type', instanceType)],
-    domain: { region: 'region-1', zone: `zone-${side + 1}` },
+    attributes: [text('rack', `rack-${(index % RACKS) + 1}`), text('instance_type', instanceType)],
+    domain: { region: 'region-1', zone: `zone-${(index % ZONES) + 1}` },
   };
 }
 
