@@ -1,0 +1,302 @@
+/**
+ * Launches the instances that await launch on agents whose offers the bridge holds. It makes
+ * no placement decision: an instance is launched only on the agent it is bound to
+ * (`spec.agentId`), and a binding whose agent has no fitting offer is left for placement to
+ * replace.
+ *
+ * One pass, for every agent with both held offers and instances awaiting launch:
+ * 1. fit each instance's resources and ports into the agent's offers (per allocation role);
+ * 2. record each launch in the instance's status (task id, TASK_STAGING, agent, ports,
+ *    observedGeneration) with a compare-and-swap on the version read, batched — an instance
+ *    whose write fails is not launched (its binding or goal changed meanwhile);
+ * 3. one ACCEPT per agent and role with all of those offers and a LAUNCH of the written tasks.
+ *    If the ACCEPT fails, the tasks are reconciled at once so that their state gets settled.
+ * Passes never overlap; a pass asked for while one runs happens right after it.
+ */
+import type { AppRevision } from '../../api/app-revision.ts';
+import { awaitsLaunch, type Instance } from '../../api/instance.ts';
+import { instanceResource } from '../../api/resources.ts';
+import type { Clock } from '../../clock.ts';
+import type { Logger } from '../../log.ts';
+import type { SchedulerClient } from '../../mesos/client/index.ts';
+import type { Offer, TaskInfo } from '../../mesos/types.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import type { Informer } from '../../runtime/informer.ts';
+import { objectKey } from '../../runtime/informer.ts';
+import type { ObjectStore } from '../../store/object-store.ts';
+import { writeEach } from './batch-writes.ts';
+import type { BridgeMetrics } from './bridge-metrics.ts';
+import { launchedStatus } from './instance-status.ts';
+import type { InstanceView } from './instance-view.ts';
+import type { OfferBook } from './offer-book.ts';
+import { OfferPool, taskNeeds } from './resource-fit.ts';
+import { buildTaskInfo } from './task-info.ts';
+import { newTaskId } from './task-id.ts';
+
+export const BY_REVISION = 'revision';
+
+/** The index value of an AppRevision, and what an instance looks it up by. */
+export function revisionKey(namespace: string, app: string, revision: number): string {
+  return `${namespace}/${app}/${revision}`;
+}
+
+export interface LauncherOptions {
+  store: ObjectStore;
+  view: InstanceView;
+  revisions: Informer<AppRevision>;
+  offers: OfferBook;
+  client: Pick<SchedulerClient, 'accept'>;
+  clock: Clock;
+  logger: Logger;
+  metrics: BridgeMetrics;
+  recorder?: EventRecorder;
+  /** The framework's roles; offers without allocation info count as the first. */
+  roles: string[];
+  /** Refusal filter on what an ACCEPT leaves unused (seconds). */
+  acceptRefuseSeconds: number;
+  /** Offers of these agents changed: their Agent objects need publishing. */
+  offersChanged(agentIds: Iterable<string>): void;
+  /** The ACCEPT carrying these tasks failed: settle their state with Mesos. */
+  acceptFailed(tasks: { taskId: string; agentId: string }[]): void;
+}
+
+interface Planned {
+  instance: Instance;
+  task: TaskInfo;
+  /** The role group (agent + allocation role) whose offers it uses. */
+  group: string;
+}
+
+interface Group {
+  agentId: string;
+  offers: Offer[];
+}
+
+export class Launcher {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private queued = false;
+  /** The last reason each instance binding could not be launched, to report it once. */
+  private readonly reported = new Map<string, string>();
+
+  constructor(private readonly options: LauncherOptions) {}
+
+  /**
+   * Asks for a pass: soon (after the current synchronous work, so that a burst of informer
+   * events or offers makes one pass), or right after the one in progress.
+   */
+  trigger(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      if (this.running) this.again = true;
+      else this.running = this.loop().finally(() => (this.running = undefined));
+    });
+  }
+
+  /** Resolves when no pass is running or asked for. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        this.options.logger.error('launch pass failed', { error });
+      }
+    } while (this.again);
+  }
+
+  private async pass(): Promise<void> {
+    const { view, offers, logger } = this.options;
+    const planned: Planned[] = [];
+    const groups = new Map<string, Group>();
+    for (const agentId of view.agentsAwaiting()) {
+      const held = offers.available(agentId);
+      if (held.length === 0) continue;
+      const instances = view
+        .awaiting(agentId)
+        .map((key) => view.get(key))
+        .filter((i): i is Instance => !!i && awaitsLaunch(i) && i.spec.agentId === agentId);
+      if (instances.length === 0) continue;
+      const pools = this.poolsOf(agentId, held, groups);
+      for (const instance of instances) {
+        const plan = this.plan(instance, agentId, pools);
+        if (plan) planned.push(plan);
+      }
+    }
+    if (planned.length === 0) return;
+    const used = new Set(planned.map((p) => p.group));
+    for (const name of used) offers.take(groups.get(name)!.offers);
+    let launched: Planned[];
+    try {
+      launched = await this.record(planned);
+    } catch (error) {
+      for (const name of used) offers.release(groups.get(name)!.offers);
+      throw error;
+    }
+    const byGroup = new Map<string, Planned[]>();
+    for (const p of launched) {
+      const list = byGroup.get(p.group) ?? [];
+      list.push(p);
+      byGroup.set(p.group, list);
+    }
+    for (const name of used) if (!byGroup.has(name)) offers.release(groups.get(name)!.offers);
+    await Promise.all([...byGroup].map(([name, list]) => this.accept(groups.get(name)!, list)));
+    logger.debug('launch pass', { planned: planned.length, launched: launched.length });
+  }
+
+  /** One OfferPool per allocation role of the agent's offers. */
+  private poolsOf(agentId: string, held: Offer[], groups: Map<string, Group>) {
+    const byRole = new Map<string, Offer[]>();
+    for (const offer of held) {
+      const role = offer.allocation_info?.role ?? this.options.roles[0]!;
+      const list = byRole.get(role) ?? [];
+      list.push(offer);
+      byRole.set(role, list);
+    }
+    return [...byRole].map(([role, list]) => {
+      const group = `${agentId}\u0000${role}`;
+      groups.set(group, { agentId, offers: list });
+      return {
+        group,
+        hostname: list[0]!.hostname,
+        pool: new OfferPool(
+          list.flatMap((o) => o.resources ?? []),
+          role,
+        ),
+      };
+    });
+  }
+
+  private plan(
+    instance: Instance,
+    agentId: string,
+    pools: { group: string; hostname: string; pool: OfferPool }[],
+  ): Planned | undefined {
+    const { namespace = '', name } = instance.metadata;
+    const { app, revision } = instance.spec;
+    const found = this.options.revisions.byIndex(
+      BY_REVISION,
+      revisionKey(namespace, app, revision),
+    );
+    const template = found[0]?.spec.template;
+    if (!template) {
+      this.report(instance, 'RevisionMissing', `AppRevision ${app} ${revision} not found`);
+      return undefined;
+    }
+    const needs = taskNeeds(template);
+    const reasons: string[] = [];
+    for (const { group, hostname, pool } of pools) {
+      const fitted = pool.fit(needs);
+      if ('error' in fitted) {
+        reasons.push(fitted.error);
+        continue;
+      }
+      const taskId = newTaskId(namespace, name);
+      try {
+        const task = buildTaskInfo({
+          taskId,
+          namespace,
+          app,
+          instance: name,
+          revision,
+          template,
+          agentId,
+          hostname,
+          resources: fitted.resources,
+          ports: fitted.ports,
+        });
+        const ports = fitted.ports.filter((p): p is number => p !== undefined);
+        const status = launchedStatus(
+          instance,
+          { taskId, agentId, hostname, ports },
+          this.options.clock.now(),
+        );
+        return { instance: { ...instance, status }, task, group };
+      } catch (error) {
+        this.report(instance, 'InvalidTask', (error as Error).message);
+        return undefined;
+      }
+    }
+    this.report(
+      instance,
+      'OfferDoesNotFit',
+      `offers of agent ${agentId} do not fit: ${reasons.join('; ')}`,
+    );
+    return undefined;
+  }
+
+  /** Writes the launches' statuses; returns those written (only they may be launched). */
+  private async record(planned: Planned[]): Promise<Planned[]> {
+    const { store, view, logger, metrics } = this.options;
+    const outcomes = await writeEach(
+      store,
+      planned.map((p) => ({ op: 'updateStatus', type: instanceResource, object: p.instance })),
+    );
+    const written: Planned[] = [];
+    outcomes.forEach((outcome, i) => {
+      const p = planned[i]!;
+      if (outcome.error) {
+        metrics.launchFailures.inc({ reason: 'status-write' });
+        logger.info('not launching: the instance changed before its launch was recorded', {
+          instance: objectKey(p.instance),
+          error: outcome.error,
+        });
+        return;
+      }
+      if (outcome.object) view.wrote(outcome.object as Instance);
+      written.push(p);
+    });
+    return written;
+  }
+
+  private async accept(group: Group, list: Planned[]): Promise<void> {
+    const { client, offers, metrics, logger } = this.options;
+    const ids = group.offers.map((o) => o.id);
+    for (const id of ids) offers.remove(id.value);
+    this.options.offersChanged([group.agentId]);
+    try {
+      await client.accept(
+        ids,
+        [{ type: 'LAUNCH', launch: { task_infos: list.map((p) => p.task) } }],
+        { refuse_seconds: this.options.acceptRefuseSeconds },
+      );
+      metrics.launches.inc({}, list.length);
+      for (const p of list) this.reported.delete(objectKey(p.instance));
+      logger.info('launched', {
+        agentId: group.agentId,
+        tasks: list.map((p) => p.task.task_id.value),
+      });
+    } catch (error) {
+      metrics.launchFailures.inc({ reason: 'accept' }, list.length);
+      logger.warn('ACCEPT failed; reconciling its tasks', { agentId: group.agentId, error });
+      this.options.acceptFailed(
+        list.map((p) => ({ taskId: p.task.task_id.value, agentId: group.agentId })),
+      );
+    }
+  }
+
+  private report(instance: Instance, reason: string, message: string): void {
+    const key = objectKey(instance);
+    const said = `${instance.metadata.generation}:${message}`;
+    this.options.metrics.launchFailures.inc({ reason });
+    if (this.reported.get(key) === said) return;
+    this.reported.set(key, said);
+    if (this.reported.size > 10_000) this.reported.delete(this.reported.keys().next().value!);
+    this.options.logger.info('cannot launch instance yet', {
+      instance: objectKey(instance),
+      reason,
+      message,
+    });
+    void this.options.recorder?.warning(instance, reason, message);
+  }
+}

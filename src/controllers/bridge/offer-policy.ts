@@ -1,0 +1,122 @@
+/**
+ * What the bridge does with offers it is not using, decided from the demand (instances that
+ * await launch or need placement):
+ * - demand: hold offers — placement reads them from the Agents' `offered` — for at most
+ *   `maxHoldMs` (10 s), then decline them with a short filter (`shortRefuseSeconds`, 5 s) so
+ *   that they come back soon, fresh; REVIVE first if offers were suppressed or declined for long;
+ * - no demand: decline every held offer with a long filter (`idleRefuseSeconds`, 120 s,
+ *   Marathon's default) and SUPPRESS, so that an idle framework costs the master nothing.
+ * Offers taken by a launch in progress are never declined.
+ */
+import type { Clock } from '../../clock.ts';
+import type { Logger } from '../../log.ts';
+import { NotSubscribedError, type SchedulerClient } from '../../mesos/client/index.ts';
+import type { Offer } from '../../mesos/types.ts';
+import type { BridgeMetrics } from './bridge-metrics.ts';
+import type { OfferBook } from './offer-book.ts';
+
+export interface OfferPolicyOptions {
+  client: Pick<SchedulerClient, 'decline' | 'suppress' | 'revive'>;
+  offers: OfferBook;
+  clock: Clock;
+  logger: Logger;
+  metrics: BridgeMetrics;
+  maxHoldMs: number;
+  shortRefuseSeconds: number;
+  idleRefuseSeconds: number;
+  /** Offers of these agents were declined: their Agent objects need publishing. */
+  offersChanged(agentIds: Iterable<string>): void;
+}
+
+export class OfferPolicy {
+  /** Offers are suppressed, or were declined for long: demand needs a REVIVE. */
+  private quiet = false;
+  private suppressed = false;
+  private busy: Promise<void> | undefined;
+  private again: number | undefined;
+
+  constructor(private readonly options: OfferPolicyOptions) {}
+
+  /** A new subscription starts unsuppressed, without filters that matter. */
+  subscribed(): void {
+    this.quiet = false;
+    this.suppressed = false;
+  }
+
+  get isSuppressed(): boolean {
+    return this.suppressed;
+  }
+
+  /** Applies the policy for `pending` instances; calls never overlap. */
+  async apply(pending: number): Promise<void> {
+    if (this.busy) {
+      this.again = pending;
+      return this.busy;
+    }
+    this.busy = this.run(pending).finally(() => (this.busy = undefined));
+    await this.busy;
+    if (this.again !== undefined) {
+      const next = this.again;
+      this.again = undefined;
+      await this.apply(next);
+    }
+  }
+
+  private async run(pending: number): Promise<void> {
+    const { client, offers, clock, logger, metrics } = this.options;
+    if (pending > 0) {
+      if (this.quiet) {
+        try {
+          await client.revive();
+          metrics.offerCalls.inc({ type: 'revive' });
+          logger.info('offers revived', { pending });
+          this.quiet = false;
+          this.suppressed = false;
+        } catch (error) {
+          logger.debug('REVIVE not sent', { error });
+        }
+      }
+      await this.decline(offers.heldSince(clock.now() - this.options.maxHoldMs), 'short');
+      return;
+    }
+    await this.decline(offers.untaken(), 'idle');
+    if (!this.suppressed) {
+      try {
+        await client.suppress();
+        metrics.offerCalls.inc({ type: 'suppress' });
+        logger.info('offers suppressed: nothing to launch');
+        this.suppressed = true;
+        this.quiet = true;
+      } catch (error) {
+        logger.debug('SUPPRESS not sent', { error });
+      }
+    }
+  }
+
+  private async decline(list: Offer[], kind: 'short' | 'idle'): Promise<void> {
+    if (list.length === 0) return;
+    const { client, offers, metrics, logger } = this.options;
+    const agents = new Set<string>();
+    for (const offer of list) {
+      offers.remove(offer.id.value);
+      agents.add(offer.agent_id.value);
+    }
+    this.options.offersChanged(agents);
+    const refuse =
+      kind === 'short' ? this.options.shortRefuseSeconds : this.options.idleRefuseSeconds;
+    try {
+      await client.decline(
+        list.map((o) => o.id),
+        { refuse_seconds: refuse },
+      );
+      metrics.declined.inc({ filter: kind }, list.length);
+      if (kind === 'idle') this.quiet = true;
+    } catch (error) {
+      logger.debug('DECLINE not sent', { error });
+      // Without a subscription the offers are gone anyway; otherwise decline them next time.
+      if (!(error instanceof NotSubscribedError)) {
+        for (const offer of list) offers.add(offer, 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Writes what Mesos says about tasks into their Instances' status, and only then acknowledges
+ * it. Updates queue up while a write is in flight and go out together: one compare-and-swap per
+ * instance (several updates of one instance folded into one write), up to 128 per transaction.
+ *
+ * Promises:
+ * - an update with a uuid is acknowledged only after its status is in the store, or after the
+ *   bridge decided that it concerns no current instance (stale or orphan), so a crash or a store
+ *   outage costs a resend by Mesos, never a lost state;
+ * - a lost race (conflict) re-reads the instance from the store and folds the updates again;
+ * - while the store is unavailable the batch is retried with backoff; nothing is acknowledged;
+ * - an update whose task is not the instance's current task is acknowledged without a write and
+ *   reported (`onStale`) so that a live one can be killed as an orphan.
+ */
+import type { Instance } from '../../api/instance.ts';
+import { instanceResource } from '../../api/resources.ts';
+import type { Clock } from '../../clock.ts';
+import type { Logger } from '../../log.ts';
+import type { TaskStatus } from '../../mesos/types.ts';
+import { ConflictError, NotFoundError } from '../../store/errors.ts';
+import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import { whileUnavailable } from '../../store/unavailable-backoff.ts';
+import { writeEach } from './batch-writes.ts';
+import type { BridgeMetrics } from './bridge-metrics.ts';
+import { applyTaskStatus } from './instance-status.ts';
+import type { InstanceView } from './instance-view.ts';
+import { ownerKey, taskOwner } from './task-id.ts';
+
+export interface StatusWriterOptions {
+  store: ObjectStore;
+  view: InstanceView;
+  clock: Clock;
+  logger: Logger;
+  metrics: BridgeMetrics;
+  /** Sends the ACKNOWLEDGE (nothing when the update has no uuid). */
+  acknowledge(status: TaskStatus): Promise<void>;
+  /** An update about a task that is no instance's current task. */
+  onStale(status: TaskStatus): void;
+  /** Told of every update after it was handled (written or judged stale). */
+  onHandled?(status: TaskStatus): void;
+  /** Updates per flush (default 1,024). */
+  maxBatch?: number;
+  signal: AbortSignal;
+}
+
+/** One instance's updates in this flush, folded onto the version last read. */
+interface Folding {
+  key: string;
+  base: Instance;
+  updates: TaskStatus[];
+}
+
+const maxConflictRounds = 5;
+
+export class StatusWriter {
+  private queue: TaskStatus[] = [];
+  private inFlight = 0;
+  private flushing: Promise<void> | undefined;
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: StatusWriterOptions) {
+    this.maxBatch = options.maxBatch ?? 1024;
+  }
+
+  /** Updates received and not handled yet (queued or being written). */
+  get backlog(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  push(status: TaskStatus): void {
+    this.queue.push(status);
+    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+  }
+
+  /** Resolves when everything pushed so far is handled. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    const { signal, logger } = this.options;
+    while (this.queue.length > 0 && !signal.aborted) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight = batch.length;
+      try {
+        await this.flush(batch);
+      } catch (error) {
+        if (signal.aborted) return;
+        // Not written, not acknowledged: Mesos will resend; keep them at the front meanwhile.
+        logger.error('writing task status failed; will retry', { error, updates: batch.length });
+        this.queue.unshift(...batch);
+        await this.options.clock.sleep(1000, signal).catch(() => {});
+      } finally {
+        this.inFlight = 0;
+      }
+    }
+  }
+
+  private async flush(batch: TaskStatus[]): Promise<void> {
+    const { view, store, clock, logger, metrics, signal } = this.options;
+    const started = performance.now();
+    const foldings = new Map<string, Folding>();
+    const stale: TaskStatus[] = [];
+    const unsure: TaskStatus[] = [];
+    for (const status of batch) {
+      const key = ownerKey(status.task_id.value);
+      const instance = key ? view.get(key) : undefined;
+      if (!key || !taskOwner(status.task_id.value)) stale.push(status);
+      else if (instance?.status?.taskId === status.task_id.value) {
+        addTo(foldings, key, instance, status);
+      } else unsure.push(status);
+    }
+    // The cache may lag behind a launch written a moment ago: ask the store before judging.
+    for (const status of unsure) {
+      const key = ownerKey(status.task_id.value)!;
+      const known = foldings.get(key);
+      if (known) {
+        if (known.base.status?.taskId === status.task_id.value) known.updates.push(status);
+        else stale.push(status);
+        continue;
+      }
+      const fresh = await this.read(key);
+      if (fresh?.status?.taskId === status.task_id.value) addTo(foldings, key, fresh, status);
+      else stale.push(status);
+    }
+
+    let round = [...foldings.values()];
+    const written: TaskStatus[] = [];
+    for (let attempt = 1; round.length > 0; attempt++) {
+      const ops: BatchOp[] = [];
+      const writing: Folding[] = [];
+      for (const folding of round) {
+        const next = fold(folding, clock.now());
+        if (next) {
+          ops.push({ op: 'updateStatus' as const, type: instanceResource, object: next });
+          writing.push(folding);
+        } else {
+          written.push(...folding.updates);
+        }
+      }
+      if (ops.length === 0) break;
+      const outcomes = await whileUnavailable(() => writeEach(store, ops), {
+        signal,
+        clock,
+        logger,
+        what: 'write task status',
+      });
+      metrics.statusBatch.observe(ops.length);
+      const retry: Folding[] = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        const folding = writing[i]!;
+        if (!outcome.error) {
+          if (outcome.object) view.wrote(outcome.object as Instance);
+          written.push(...folding.updates);
+        } else if (outcome.error instanceof ConflictError && attempt < maxConflictRounds) {
+          const fresh = await this.read(folding.key);
+          if (fresh?.status?.taskId === folding.updates[0]!.task_id.value) {
+            retry.push({ ...folding, base: fresh });
+          } else {
+            stale.push(...folding.updates);
+          }
+        } else if (outcome.error instanceof NotFoundError) {
+          stale.push(...folding.updates);
+        } else if (outcome.error instanceof ConflictError) {
+          // Still racing after several rounds: leave it to Mesos's resend.
+          logger.warn('task status write kept conflicting; not acknowledged', {
+            instance: folding.key,
+          });
+        } else {
+          logger.error('task status refused by the store; acknowledging anyway', {
+            instance: folding.key,
+            error: outcome.error,
+          });
+          written.push(...folding.updates);
+        }
+      }
+      round = retry;
+    }
+    metrics.statusWriteSeconds.observe((performance.now() - started) / 1000);
+    for (const status of stale) this.options.onStale(status);
+    // Acknowledge only now: every update here is in the store or judged not to belong there.
+    await Promise.all(
+      [...written, ...stale].map(async (status) => {
+        this.options.onHandled?.(status);
+        await this.options.acknowledge(status);
+      }),
+    );
+  }
+
+  private read(key: string): Promise<Instance | undefined> {
+    const [namespace, name] = splitKey(key);
+    const { store, clock, logger, signal } = this.options;
+    return whileUnavailable(() => store.get(instanceResource, { namespace, name }), {
+      signal,
+      clock,
+      logger,
+      what: 'read instance',
+    });
+  }
+}
+
+function addTo(
+  foldings: Map<string, Folding>,
+  key: string,
+  instance: Instance,
+  status: TaskStatus,
+): void {
+  const folding = foldings.get(key);
+  if (folding) folding.updates.push(status);
+  else foldings.set(key, { key, base: instance, updates: [status] });
+}
+
+/** The instance with all of its updates applied, or undefined when nothing changes. */
+function fold(folding: Folding, now: number): Instance | undefined {
+  let current = folding.base;
+  let changed = false;
+  for (const update of folding.updates) {
+    const status = applyTaskStatus(current, update, now);
+    if (!status) continue;
+    current = { ...current, status };
+    changed = true;
+  }
+  return changed ? current : undefined;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
