@@ -1,0 +1,58 @@
+/**
+ * An Agent as placement sees it in one round: its identity and facts, whether it may receive new
+ * instances at all, and a mutable view of what it has free (offered, minus what was bound there
+ * and is not reflected in the offer yet, minus what this round binds). Field values are rendered
+ * once per slot and remembered.
+ */
+import type { Agent } from '../api/agent.ts';
+import { fieldValue, type AgentFacts } from './fields.ts';
+import { OfferedResources } from './resources.ts';
+
+/** Why an agent gets nothing, whatever the App: cordoned or gone. */
+export type Standing = 'ok' | 'unschedulable' | 'removed';
+
+export class AgentSlot {
+  readonly agentId: string;
+  readonly name: string;
+  readonly facts: AgentFacts;
+  readonly standing: Standing;
+  readonly offered: OfferedResources;
+  /** Whether anything is on offer from the agent now. */
+  readonly hasOffers: boolean;
+  /** GPU agents are kept for apps that need GPUs. */
+  readonly gpus: boolean;
+  /** When `offered` was set (ms since the epoch); NaN when unknown. */
+  readonly offeredAt: number;
+  readonly #values = new Map<string, string | undefined>();
+
+  constructor(
+    readonly index: number,
+    readonly agent: Agent,
+  ) {
+    const status = agent.status;
+    this.agentId = status?.agentId ?? agent.metadata.name;
+    this.name = agent.metadata.name;
+    this.facts = {
+      hostname: status?.hostname ?? this.agentId,
+      region: status?.domain?.region,
+      zone: status?.domain?.zone,
+      attributes: status?.attributes,
+    };
+    this.standing =
+      status?.state === 'Removed' ? 'removed' : agent.spec?.unschedulable ? 'unschedulable' : 'ok';
+    this.offered = OfferedResources.from(status?.offered);
+    this.hasOffers = (status?.offered?.length ?? 0) > 0;
+    this.gpus = (status?.offered ?? []).some(
+      (r) => r.name === 'gpus' && r.type === 'SCALAR' && (r.scalar?.value ?? 0) > 0,
+    );
+    this.offeredAt = status?.offeredAt ? Date.parse(status.offeredAt) : Number.NaN;
+  }
+
+  /** The agent's value of a (canonical) field; see fields.ts. */
+  value(field: string): string | undefined {
+    if (this.#values.has(field)) return this.#values.get(field);
+    const value = fieldValue(this.facts, field);
+    this.#values.set(field, value);
+    return value;
+  }
+}
