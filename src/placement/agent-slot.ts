@@ -5,7 +5,7 @@
  * once per slot and remembered.
  */
 import type { Agent } from '../api/agent.ts';
-import { fieldValue, type AgentFacts } from './fields.ts';
+import type { AgentFacts } from './fields.ts';
 import { OfferedResources } from './resources.ts';
 
 /** Why an agent gets nothing, whatever the App: cordoned or gone. */
@@ -23,7 +23,6 @@ export class AgentSlot {
   readonly gpus: boolean;
   /** When `offered` was set (ms since the epoch); NaN when unknown. */
   readonly offeredAt: number;
-  readonly #values = new Map<string, string | undefined>();
 
   constructor(
     readonly index: number,
@@ -46,13 +45,5 @@ export class AgentSlot {
       (r) => r.name === 'gpus' && r.type === 'SCALAR' && (r.scalar?.value ?? 0) > 0,
     );
     this.offeredAt = status?.offeredAt ? Date.parse(status.offeredAt) : Number.NaN;
-  }
-
-  /** The agent's value of a (canonical) field; see fields.ts. */
-  value(field: string): string | undefined {
-    if (this.#values.has(field)) return this.#values.get(field);
-    const value = fieldValue(this.facts, field);
-    this.#values.set(field, value);
-    return value;
   }
 }

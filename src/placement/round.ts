@@ -23,6 +23,7 @@ import type { AppTemplate } from '../api/app-revision.ts';
 import type { Agent } from '../api/agent.ts';
 import { awaitsLaunch, hasLiveTask, needsPlacement, type Instance } from '../api/instance.ts';
 import { AgentSlot } from './agent-slot.ts';
+import { ClusterIndex } from './cluster-index.ts';
 import {
   compileConstraints,
   describeCause,
@@ -99,7 +100,7 @@ export function prepareRound(input: RoundInput): PreparedRound {
 
   const templates = new TemplateCache(input.template);
   const pendingByGroup = new Map<string, Instance[]>();
-  const placedByGroup = new Map<string, AgentSlot[]>();
+  const placedByGroup = new Map<string, number[]>();
   for (const instance of input.instances) {
     const key = groupKey(instance);
     const bound = instance.spec.agentId ? byAgentId.get(instance.spec.agentId) : undefined;
@@ -112,7 +113,7 @@ export function prepareRound(input: RoundInput): PreparedRound {
       else {
         const needs = templates.needs(instance);
         if (needs) bound.offered.subtract(needs, role);
-        push(placedByGroup, key, bound);
+        push(placedByGroup, key, bound.index);
       }
     } else if (hasLiveTask(instance)) {
       const slot = byAgentId.get(instance.status?.agentId ?? instance.spec.agentId ?? '');
@@ -122,7 +123,7 @@ export function prepareRound(input: RoundInput): PreparedRound {
         const needs = templates.needs(instance);
         if (needs) slot.offered.subtract(needs, role);
       }
-      if (instance.spec.goal === 'running') push(placedByGroup, key, slot);
+      if (instance.spec.goal === 'running') push(placedByGroup, key, slot.index);
     }
   }
 
@@ -132,10 +133,11 @@ export function prepareRound(input: RoundInput): PreparedRound {
 function decideRound(
   slots: readonly AgentSlot[],
   pendingByGroup: Map<string, Instance[]>,
-  placedByGroup: Map<string, AgentSlot[]>,
+  placedByGroup: Map<string, number[]>,
   templates: TemplateCache,
   role: string,
 ): RoundResult {
+  const index = new ClusterIndex(slots);
   const groups: GroupPlan[] = [];
   const apps = new Map<string, AppOutcome>();
   for (const key of [...pendingByGroup.keys()].sort()) {
@@ -159,7 +161,7 @@ function decideRound(
       continue;
     }
     groups.push(
-      new GroupPlan(key, pending, template, slots, placedByGroup.get(key) ?? [], role, outcome),
+      new GroupPlan(key, pending, template, index, placedByGroup.get(key) ?? [], role, outcome),
     );
   }
 
@@ -339,8 +341,8 @@ class GroupPlan {
     readonly key: string,
     readonly pending: Instance[],
     template: AppTemplate,
-    readonly slots: readonly AgentSlot[],
-    placed: readonly AgentSlot[],
+    readonly index: ClusterIndex,
+    placed: readonly number[],
     readonly role: string,
     readonly outcome: AppOutcome,
   ) {
@@ -352,7 +354,7 @@ class GroupPlan {
       const counts: Counts = { byValue: new Map(), placed: 0 };
       for (const slot of placed) {
         counts.placed++;
-        const value = slot.value(c.field);
+        const value = index.value(c.field, slot);
         if (value !== undefined) counts.byValue.set(value, (counts.byValue.get(value) ?? 0) + 1);
       }
       this.#counts.set(c.field, counts);
@@ -360,59 +362,78 @@ class GroupPlan {
     this.#build();
   }
 
+  get #slots(): readonly AgentSlot[] {
+    return this.index.slots;
+  }
+
   #build(): void {
+    const eligible = this.index.eligible(this.#constraints, this.#needs.gpus > 0);
     const groupBys = this.#constraints.filter((c) => c.operator === 'GROUP_BY' && !c.invalid);
-    const primary = groupBys[0];
-    const domains = groupBys.map(() => new Set<string>());
-    for (const slot of this.slots) {
-      if (!this.#staticallyFits(slot)) continue;
-      groupBys.forEach((c, i) => domains[i]!.add(slot.value(c.field)!));
-      const primaryValue = primary ? slot.value(primary.field)! : undefined;
-      // Ruled out for good by UNIQUE, MAX_PER or CLUSTER at the start: not even in the domain.
-      if (this.#lastingRejection(slot)) continue;
-      if (primaryValue !== undefined) {
-        this.#alive.set(primaryValue, (this.#alive.get(primaryValue) ?? 0) + 1);
-      }
-      if (!slot.hasOffers) continue;
-      if (primaryValue === undefined) this.#scan.add(slot.index);
-      else {
-        let list = this.#byValue.get(primaryValue);
-        if (!list) this.#byValue.set(primaryValue, (list = new ScanList()));
-        list.add(slot.index);
-      }
-    }
-    groupBys.forEach((c, i) => {
-      const values = i === 0 ? [...domains[0]!].filter((v) => this.#alive.has(v)) : domains[i]!;
-      this.#groupBys.push(new GroupByIndex(c, this.#counts.get(c.field)!, values));
-    });
+    const slots = this.#slots;
     const seed = hashOf(this.key);
-    this.#scan.startAt(seed);
-    for (const list of this.#byValue.values()) list.startAt(seed);
-  }
-
-  /** Cordons, the GPU rule, LIKE/UNLIKE/IS and missing values: true when none rules it out. */
-  #staticallyFits(slot: AgentSlot): boolean {
-    return this.#staticCause(slot) === undefined;
-  }
-
-  #staticCause(slot: AgentSlot): string | undefined {
-    if (slot.standing !== 'ok') return slot.standing;
-    if (this.#needs.gpus > 0 ? !slot.gpus : slot.gpus) return 'gpu';
-    for (const c of this.#constraints) {
-      const value = slot.value(c.field);
-      if (isStatic(c)) {
-        if (judge(c, value, this.#counts.get(c.field)!) !== undefined) return 'constraint';
-      } else if (value === undefined) return 'constraint';
+    const primary = groupBys[0];
+    if (!primary) {
+      for (const i of eligible) if (slots[i]!.hasOffers) this.#scan.add(i);
+      this.#scan.startAt(seed);
+      return;
     }
-    return undefined;
+    const column = this.index.column(primary.field);
+    const rejections = this.#dynamic
+      .filter(isLasting)
+      .map((c) => ({ ids: this.index.column(c.field).ids, rejected: this.#rejectedIds(c) }));
+    const domain = new Set<number>();
+    const alive = new Int32Array(column.values.length);
+    const lists = new Map<number, ScanList>();
+    agents: for (const i of eligible) {
+      const id = column.ids[i]!;
+      domain.add(id);
+      for (const { ids, rejected } of rejections) if (rejected[ids[i]!]) continue agents;
+      alive[id]!++;
+      if (!slots[i]!.hasOffers) continue;
+      let list = lists.get(id);
+      if (!list) lists.set(id, (list = new ScanList()));
+      list.add(i);
+    }
+    for (const [id, list] of lists) {
+      list.startAt(seed);
+      this.#byValue.set(column.values[id]!, list);
+    }
+    const values: string[] = [];
+    for (const id of domain) {
+      if (alive[id]! === 0) continue;
+      values.push(column.values[id]!);
+      this.#alive.set(column.values[id]!, alive[id]!);
+    }
+    this.#groupBys.push(new GroupByIndex(primary, this.#counts.get(primary.field)!, values));
+    for (const c of groupBys.slice(1)) {
+      const { ids, values: all } = this.index.column(c.field);
+      const seen = new Set<number>();
+      for (const i of eligible) seen.add(ids[i]!);
+      const names = [...seen].map((id) => all[id]!);
+      this.#groupBys.push(new GroupByIndex(c, this.#counts.get(c.field)!, names));
+    }
   }
 
-  #lastingRejection(slot: AgentSlot): boolean {
-    for (const c of this.#dynamic) {
-      if (!isLasting(c)) continue;
-      if (judge(c, slot.value(c.field), this.#counts.get(c.field)!) !== undefined) return true;
+  /** Per value id of the constraint's field: 1 where it rejects for good, given the counts now. */
+  #rejectedIds(c: CompiledConstraint): Uint8Array {
+    const column = this.index.column(c.field);
+    const counts = this.#counts.get(c.field)!;
+    const rejected = new Uint8Array(column.values.length);
+    if ((c.operator === 'UNIQUE' || c.operator === 'MAX_PER') && c.count >= 0 && !c.invalid) {
+      // Only values that already have instances can be refused (MAX_PER 0 refuses all).
+      if (c.operator === 'MAX_PER' && c.count === 0) rejected.fill(1);
+      else {
+        for (const value of counts.byValue.keys()) {
+          const id = column.idOf.get(value);
+          if (id !== undefined && judge(c, value, counts) !== undefined) rejected[id] = 1;
+        }
+      }
+      return rejected;
     }
-    return false;
+    column.values.forEach((value, id) => {
+      if (judge(c, value, counts) !== undefined) rejected[id] = 1;
+    });
+    return rejected;
   }
 
   /** Places the next pending instance; false when the group is done for this round. */
@@ -438,12 +459,12 @@ class GroupPlan {
     this.outcome.placed++;
     for (const [field, counts] of this.#counts) {
       counts.placed++;
-      const value = slot.value(field);
+      const value = this.index.value(field, slot.index);
       if (value !== undefined) counts.byValue.set(value, (counts.byValue.get(value) ?? 0) + 1);
     }
-    for (const index of this.#groupBys) {
-      const value = slot.value(index.constraint.field);
-      if (value !== undefined) index.increment(value);
+    for (const groupBy of this.#groupBys) {
+      const value = this.index.value(groupBy.constraint.field, slot.index);
+      if (value !== undefined) groupBy.increment(value);
     }
     return this.#next < this.pending.length;
   }
@@ -453,17 +474,17 @@ class GroupPlan {
     const primary = this.#groupBys[0];
     if (!primary) {
       const index = this.#scan.find((i) => {
-        const verdict = this.#check(this.slots[i]!);
+        const verdict = this.#check(i);
         return verdict === 'drop-constraint' ? 'drop' : verdict;
       }, count);
-      return index === undefined ? undefined : this.slots[index];
+      return index === undefined ? undefined : this.#slots[index];
     }
     if (primary.size < primary.constraint.count && primary.min > 0) return undefined;
     for (const value of [...primary.leastUsed()]) {
       const list = this.#byValue.get(value);
       if (!list) continue;
       const index = list.find((i) => {
-        const verdict = this.#check(this.slots[i]!);
+        const verdict = this.#check(i);
         if (verdict === 'drop-constraint') {
           const alive = this.#alive.get(value)! - 1;
           this.#alive.set(value, alive);
@@ -471,27 +492,28 @@ class GroupPlan {
         }
         return verdict === 'drop-constraint' ? 'drop' : verdict;
       }, count);
-      if (index !== undefined) return this.slots[index];
+      if (index !== undefined) return this.#slots[index];
     }
     return undefined;
   }
 
   /** Whether the agent takes the next instance now; a lasting no drops it from the scan. */
-  #check(slot: AgentSlot): 'ok' | 'skip' | 'drop' | 'drop-constraint' {
+  #check(i: number): 'ok' | 'skip' | 'drop' | 'drop-constraint' {
     for (const c of this.#dynamic) {
       if (c === this.#groupBys[0]?.constraint) continue;
-      const index =
+      const groupBy =
         c.operator === 'GROUP_BY' ? this.#groupBys.find((g) => g.constraint === c) : undefined;
-      const cause = judge(c, slot.value(c.field), this.#counts.get(c.field)!, index?.domain());
+      const value = this.index.value(c.field, i);
+      const cause = judge(c, value, this.#counts.get(c.field)!, groupBy?.domain());
       if (cause !== undefined) return isLasting(c) ? 'drop-constraint' : 'skip';
     }
-    return slot.offered.covers(this.#needs, this.role) ? 'ok' : 'drop';
+    return this.#slots[i]!.offered.covers(this.#needs, this.role) ? 'ok' : 'drop';
   }
 
   /** Why no agent takes the next instance: every agent's first reason, counted. */
   #whyNot(): string {
     const why = new WhyNot();
-    for (const slot of this.slots) {
+    for (const slot of this.#slots) {
       if (slot.standing === 'removed') continue;
       why.total++;
       this.#explain(slot, why);
@@ -513,9 +535,10 @@ class GroupPlan {
       return;
     }
     for (const [i, c] of this.#constraints.entries()) {
-      const index = this.#groupBys.find((g) => g.constraint === c);
+      const groupBy = this.#groupBys.find((g) => g.constraint === c);
       const counts = this.#counts.get(c.field)!;
-      const cause: Cause | undefined = judge(c, slot.value(c.field), counts, index?.domain());
+      const value = this.index.value(c.field, slot.index);
+      const cause: Cause | undefined = judge(c, value, counts, groupBy?.domain());
       if (cause !== undefined) {
         why.add(`c${i}:${cause}`, (n, total) => describeCause(c, cause, n, total, counts));
         return;
