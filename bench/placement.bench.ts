@@ -3,8 +3,8 @@
  * ports 31000–32000 each). Measured:
  * - decisions/s for 100 pending instances of 100 Apps, three constraints each (GROUP_BY rack,
  *   UNIQUE hostname, LIKE @zone), each App with 20 instances already running;
- * - the decision for one pending instance against 10,000 agents (target < 5 ms), and reading the
- *   cluster (10,000 Agents, their offers) that a round does first;
+ * - the decision for one pending instance against 10,000 agents (target < 5 ms), and reading and
+ *   indexing the cluster (10,000 Agents, the constraints' fields) that a round does first;
  * - one round placing 100,000 instances of 100 Apps over the 10,000 agents.
  */
 import type { Agent } from '../src/api/agent.ts';
@@ -123,7 +123,7 @@ export async function run(): Promise<BenchRow[]> {
     note: `median ${median(decideTimes).toFixed(1)} ms for 100 decisions`,
   });
   rows.push({
-    name: `read the cluster (${AGENTS} agents, 2,100 instances)`,
+    name: `read and index the cluster (${AGENTS} agents, 2,100 instances)`,
     value: median(prepareTimes),
     unit: 'ms',
   });
@@ -131,18 +131,21 @@ export async function run(): Promise<BenchRow[]> {
   // One pending instance.
   const one = [...many.filter((i) => i.spec.app === 'app0')];
   const oneTimes: number[] = [];
+  const onePrepare: number[] = [];
   for (let run = 0; run < 21; run++) {
-    const prepared = prepareRound({ agents: cluster, instances: one, template: templateFor, now });
     const t0 = performance.now();
+    const prepared = prepareRound({ agents: cluster, instances: one, template: templateFor, now });
+    const t1 = performance.now();
     const result = prepared.place();
-    oneTimes.push(performance.now() - t0);
+    oneTimes.push(performance.now() - t1);
+    onePrepare.push(t1 - t0);
     if (result.bindings.length !== 1) throw new Error('the one instance was not placed');
   }
   rows.push({
     name: `one decision against ${AGENTS} agents (3 constraints)`,
     value: median(oneTimes),
     unit: 'ms',
-    note: 'target < 5 ms',
+    note: `target < 5 ms; reading and indexing first: ${median(onePrepare).toFixed(1)} ms`,
   });
 
   // 100,000 instances of 100 Apps in one round.

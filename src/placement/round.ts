@@ -84,13 +84,16 @@ export function placeRound(input: RoundInput): RoundResult {
   return prepareRound(input).place();
 }
 
-/** A round with the cluster read (agents, free resources, counted instances), not yet decided. */
+/**
+ * A round with the cluster read (agents, what bound instances hold, counted instances) and
+ * indexed for the round's constraints, not yet decided.
+ */
 export interface PreparedRound {
   /** Decides every pending instance; call once. */
   place(): RoundResult;
 }
 
-/** Reads the cluster: linear in agents and instances. */
+/** Reads and indexes the cluster: linear in agents and instances. */
 export function prepareRound(input: RoundInput): PreparedRound {
   const role = input.role ?? '*';
   const staleMs = input.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
@@ -127,17 +130,27 @@ export function prepareRound(input: RoundInput): PreparedRound {
     }
   }
 
-  return { place: () => decideRound(slots, pendingByGroup, placedByGroup, templates, role) };
+  // Index now what this round's decisions will look at: every constraint field, every filter.
+  const index = new ClusterIndex(slots);
+  for (const pending of pendingByGroup.values()) {
+    const template = templates.template(pending[0]!);
+    if (!template) continue;
+    const constraints = compileConstraints(template.constraints);
+    for (const c of constraints) index.column(c.field);
+    index.eligible(constraints, template.gpus > 0);
+  }
+  return {
+    place: () => decideRound(index, pendingByGroup, placedByGroup, templates, role),
+  };
 }
 
 function decideRound(
-  slots: readonly AgentSlot[],
+  index: ClusterIndex,
   pendingByGroup: Map<string, Instance[]>,
   placedByGroup: Map<string, number[]>,
   templates: TemplateCache,
   role: string,
 ): RoundResult {
-  const index = new ClusterIndex(slots);
   const groups: GroupPlan[] = [];
   const apps = new Map<string, AppOutcome>();
   for (const key of [...pendingByGroup.keys()].sort()) {
