@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { appResource, eventResource } from '../../src/api/resources.ts';
 import { parseApp } from '../../src/api/app.ts';
-import { DESCRIBE_EVENTS, describeApp } from '../../src/cli/describe.ts';
+import { DESCRIBE_EVENTS, describeApp } from '../../src/cli/describe-app.ts';
 import { seedAppChildren } from './app-children.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
