@@ -1,13 +1,16 @@
 /**
  * `meseta describe app NAME...`: a person's view of an App, the way `kubectl describe` lays
- * one out — metadata, what it runs and how (resources, ports, constraints, checks, upgrade and
- * backoff settings), the observed status with rollout progress, conditions, its instances
- * (revision, goal, task state, health, host, ports) and its recent events (about the App or
- * one of its instances). However many Apps are named, the namespace's instances and events
+ * one out — metadata (and, while it is being deleted, the finalizers holding it), what it runs
+ * and how (resources, ports, constraints, checks, upgrade and backoff settings), the observed
+ * status (counts, revisions, rollout progress, launch backoff), every condition with its reason
+ * and message (placement explains there why instances do not fit), its instances (revision,
+ * goal, task state, health, agent, host, ports, failures) and its recent events (about the App
+ * or one of its instances). However many Apps are named, the namespace's instances and events
  * are each read once and grouped by App: no round trip per instance.
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
+import type { StoredApp } from '../api/resources.ts';
 import type { Event } from '../api/event.ts';
 import type { Instance } from '../api/instance.ts';
 import { appResource, eventResource, instanceResource } from '../api/resources.ts';
@@ -16,13 +19,14 @@ import { UsageError } from '../errors.ts';
 import { humanAge } from './age.ts';
 import { withSession, type GlobalOptions, type Session } from './connection.ts';
 import { byLastSeen, eventObject } from './event-output.ts';
-import { instanceHealthy, instanceHost, instancePorts, instanceState } from './instance-output.ts';
+import { backoffSummary } from './backoff-summary.ts';
+import { DescribeText, pairs } from './describe-text.ts';
+import { instanceHealthy, instancePorts, instanceState } from './instance-output.ts';
 import { Exit, ExitCode } from './main.ts';
 import { appArguments } from './resource-arg.ts';
 import { rolloutProgress } from './rollout-progress.ts';
-import { renderTable } from './table.ts';
 
-/** Runs `describe` with the words and flags of `command`. */
+/** Runs `describe app NAME...` with the words and flags of `command`. */
 export async function runDescribe(words: string[], command: Command): Promise<void> {
   command.optsWithGlobals<GlobalOptions>();
   const names = appArguments(words);
@@ -99,49 +103,43 @@ async function readChildren(session: Session): Promise<{ of(app: string): AppChi
 /** The text `describe` prints for one App. Pure. */
 export function describeApp(app: App, now: number, children?: AppChildren): string {
   const { metadata, spec } = app;
+  const meta = metadata as StoredApp['metadata'];
   const status = app.status ?? {};
-  const lines: string[] = [];
-  const field = (label: string, value: string, indent = 0) => {
-    const head = `${label}:`;
-    const width = 16 - indent;
-    lines.push(
-      `${' '.repeat(indent)}${head.length < width ? head.padEnd(width) : `${head} `}${value}`,
-    );
-  };
-  const pairs = (map: Record<string, string> | undefined) =>
-    Object.entries(map ?? {}).map(([k, v]) => `${k}=${v}`);
-  const list = (label: string, items: string[], indent = 0) => {
-    if (items.length === 0) return field(label, '<none>', indent);
-    field(label, items[0]!, indent);
-    for (const item of items.slice(1)) lines.push(`${' '.repeat(16)}${item}`);
-  };
+  const out = new DescribeText();
 
-  field('Name', metadata.name);
-  field('Namespace', metadata.namespace);
-  list('Labels', pairs(metadata.labels));
+  out.field('Name', metadata.name);
+  out.field('Namespace', metadata.namespace);
+  out.list('Labels', pairs(metadata.labels));
   const annotations = { ...metadata.annotations };
   for (const key of Object.keys(annotations))
     if (managerOfKey(key) !== undefined) delete annotations[key];
-  list('Annotations', pairs(annotations));
-  field(
+  out.list('Annotations', pairs(annotations));
+  out.field(
     'Created',
     `${metadata.creationTimestamp ?? '<unknown>'} (${humanAge(metadata.creationTimestamp, now)} ago)`,
   );
-  field(
+  out.field(
     'Generation',
     `${metadata.generation ?? 0} (observed ${status.observedGeneration ?? 'never'})`,
   );
+  if (meta.deletionTimestamp) {
+    out.field(
+      'Deleting',
+      `since ${meta.deletionTimestamp} (${humanAge(meta.deletionTimestamp, now)} ago)`,
+    );
+  }
+  if (meta.finalizers?.length) out.list('Finalizers', meta.finalizers);
 
-  lines.push('Spec:');
-  field('Instances', String(spec.instances), 2);
-  field(
+  out.heading('Spec');
+  out.field('Instances', String(spec.instances), 2);
+  out.field(
     'Resources',
     `cpus ${spec.cpus}, mem ${spec.mem} MiB, disk ${spec.disk} MiB, gpus ${spec.gpus}`,
     2,
   );
-  if (spec.container?.docker) field('Image', spec.container.docker.image, 2);
-  if (spec.cmd) field('Command', spec.cmd, 2);
-  if (spec.args?.length) field('Args', spec.args.join(' '), 2);
+  if (spec.container?.docker) out.field('Image', spec.container.docker.image, 2);
+  if (spec.cmd) out.field('Command', spec.cmd, 2);
+  if (spec.args?.length) out.field('Args', spec.args.join(' '), 2);
   const ports = [
     ...(spec.portDefinitions ?? []).map(
       (p) => `${p.name} ${p.port === 0 ? 'any' : p.port}/${p.protocol}`,
@@ -150,13 +148,13 @@ export function describeApp(app: App, now: number, children?: AppChildren): stri
       (p) => `${p.name} container ${p.containerPort} -> host ${p.hostPort ?? '-'}/${p.protocol}`,
     ),
   ];
-  list('Ports', ports, 2);
-  list(
+  out.list('Ports', ports, 2);
+  out.list(
     'Constraints',
     (spec.constraints ?? []).map((c) => [c.field, c.operator, c.value].filter(Boolean).join(' ')),
     2,
   );
-  list(
+  out.list(
     'Health checks',
     (spec.healthChecks ?? []).map(
       (h) =>
@@ -164,75 +162,81 @@ export function describeApp(app: App, now: number, children?: AppChildren): stri
     ),
     2,
   );
-  list(
+  out.list(
     'Readiness',
     (spec.readinessChecks ?? []).map(
       (r) => `${r.protocol} ${r.path} on ${r.portName} every ${r.intervalSeconds}s`,
     ),
     2,
   );
-  list('Dependencies', spec.dependencies ?? [], 2);
-  field(
+  out.list('Dependencies', spec.dependencies ?? [], 2);
+  out.field(
     'Upgrade',
     `minimumHealthCapacity ${spec.upgradeStrategy.minimumHealthCapacity}, maximumOverCapacity ${spec.upgradeStrategy.maximumOverCapacity}`,
     2,
   );
-  field(
+  out.field(
     'Backoff',
     `${spec.backoffSeconds}s × ${spec.backoffFactor} up to ${spec.maxLaunchDelaySeconds}s`,
     2,
   );
 
-  lines.push('Status:');
-  field(
+  out.heading('Status');
+  out.field(
     'Instances',
-    `${status.instances ?? 0} (running ${status.running ?? 0}, healthy ${status.healthy ?? 0}, ready ${status.ready ?? 0}, updated ${status.updated ?? 0}) of ${spec.instances} wanted`,
+    `${status.instances ?? 0} (staged ${status.staged ?? 0}, running ${status.running ?? 0}, healthy ${status.healthy ?? 0}, ready ${status.ready ?? 0}, updated ${status.updated ?? 0}) of ${spec.instances} wanted`,
     2,
   );
-  field(
+  out.field(
     'Revision',
     `current ${status.currentRevision ?? '<none>'}, target ${status.targetRevision ?? '<none>'}`,
     2,
   );
-  field('Rollout', rolloutProgress(app).message, 2);
+  out.field('Rollout', rolloutProgress(app).message, 2);
+  if (children) out.field('Backoff', backoffSummary(app, children.instances, now), 2);
 
-  const conditions = status.conditions ?? [];
-  if (conditions.length === 0) {
-    field('Conditions', '<none>');
-  } else {
-    lines.push('Conditions:');
-    const table = renderTable(
-      ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
-      conditions.map((c) => [
-        c.type,
-        c.status,
-        c.reason ?? '',
-        humanAge(c.lastTransitionTime, now),
-        c.message ?? '',
-      ]),
-    );
-    for (const line of table.trimEnd().split('\n')) lines.push(`  ${line}`);
-  }
-  const section = (label: string, headers: string[], rows: string[][]) => {
-    if (rows.length === 0) return field(label, '<none>');
-    lines.push(`${label}:`);
-    for (const line of renderTable(headers, rows).trimEnd().split('\n')) lines.push(`  ${line}`);
-  };
+  // Every condition with its reason and whole message: placement explains there, agent by
+  // agent, why instances do not fit.
+  out.section(
+    'Conditions',
+    ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
+    (status.conditions ?? []).map((c) => [
+      c.type,
+      c.status,
+      c.reason ?? '',
+      humanAge(c.lastTransitionTime, now),
+      c.message ?? '',
+    ]),
+  );
   if (children) {
-    section(
+    out.section(
       'Instances',
-      ['NAME', 'REVISION', 'GOAL', 'STATE', 'HEALTHY', 'HOST', 'PORTS'],
+      [
+        'NAME',
+        'REVISION',
+        'GOAL',
+        'STATE',
+        'HEALTHY',
+        'AGENT',
+        'HOST',
+        'PORTS',
+        'FAILURES',
+        'MESSAGE',
+      ],
       children.instances.map((i) => [
         i.metadata.name,
         String(i.spec.revision),
         i.spec.goal,
         instanceState(i),
         instanceHealthy(i),
-        instanceHost(i),
+        i.status?.agentId ?? i.spec.agentId ?? '<none>',
+        i.status?.hostname ?? '<none>',
         instancePorts(i),
+        String(i.status?.failures ?? 0),
+        i.status?.message ?? '',
       ]),
     );
-    section(
+    out.section(
       'Events',
       ['TYPE', 'REASON', 'LAST SEEN', 'OBJECT', 'MESSAGE'],
       children.events
@@ -246,5 +250,5 @@ export function describeApp(app: App, now: number, children?: AppChildren): stri
         ]),
     );
   }
-  return `${lines.join('\n')}\n`;
+  return out.toString();
 }

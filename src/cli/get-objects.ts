@@ -1,16 +1,19 @@
 /**
  * `meseta get TYPE [NAME...] [-o wide|yaml|json|name] [-l SELECTOR] [-A] [-w]`: lists stored
  * objects in kubectl's shapes — apps, instances (`--app` for one App's), revisions (`--app`
- * too) and events (`--for app/NAME`, oldest last-seen first). Every listing is one ranged
- * read of the namespace (or of all); `--app`/`--for` filter what it returns, since instances
+ * too), events (`--for app/NAME`, oldest last-seen first) and the cluster-scoped agents (named
+ * by their object name or their Mesos agent id). Every listing is one ranged read of the
+ * namespace (or of all); `--app`/`--for` filter what it returns, since instances
  * carry no label naming their App (docs/resources.md). Exit codes: 0 found (an empty list
  * included), 1 a named object is missing or the store failed, 2 usage error.
  */
 import type { Command } from 'commander';
+import { agentObjectName, type Agent } from '../api/agent.ts';
 import type { AppRevision } from '../api/app-revision.ts';
 import type { Event } from '../api/event.ts';
 import type { Instance } from '../api/instance.ts';
 import {
+  agentResource,
   appResource,
   appRevisionResource,
   eventResource,
@@ -20,6 +23,7 @@ import { UsageError } from '../errors.ts';
 import { parseLabelSelector, type LabelSelector } from '../store/label-selector.ts';
 import type { ResourceType, StoredObject } from '../store/object.ts';
 import { watchObjects } from '../store/watch.ts';
+import { agentView } from './agent-output.ts';
 import { appView, parseOutput, type OutputFormat } from './app-output.ts';
 import { withSession, type GlobalOptions, type Session } from './connection.ts';
 import { byLastSeen, eventView, isAbout, parseInvolved } from './event-output.ts';
@@ -48,6 +52,8 @@ interface Listing<T extends StoredObject> {
   /** Only these, of what a list returns (`--app`, `--for`). */
   keep?: (object: T) => boolean;
   order?: (a: T, b: T) => number;
+  /** The object name a word on the command line means (an agent's Mesos id, say). */
+  objectName?: (word: string) => string;
 }
 
 function listingOf(kind: ResourceKind, flags: GetFlags): Listing<StoredObject> {
@@ -88,6 +94,13 @@ function listingOf(kind: ResourceKind, flags: GetFlags): Listing<StoredObject> {
         order: byLastSeen,
       });
     }
+    case 'agents':
+      return erase<Agent>({
+        kind,
+        type: agentResource,
+        view: agentView,
+        objectName: agentObjectName,
+      });
   }
 }
 
@@ -126,6 +139,9 @@ async function getObjects<T extends StoredObject>(
   selector: LabelSelector | undefined,
   listing: Listing<T>,
 ): Promise<void> {
+  // A cluster-scoped kind (agents) is listed whole, whatever the namespace.
+  const everywhere = flags.allNamespaces || !listing.type.namespaced;
+  const objectName = listing.objectName ?? ((word: string) => word);
   const missing = await withSession(command, async (session) => {
     let objects: T[];
     let revision: string | undefined;
@@ -133,7 +149,10 @@ async function getObjects<T extends StoredObject>(
     if (names.length > 0) {
       const found = await Promise.all(
         names.map((name) =>
-          session.objects.get(listing.type, { namespace: session.namespace, name }),
+          session.objects.get(listing.type, {
+            namespace: session.namespace,
+            name: objectName(name),
+          }),
         ),
       );
       objects = found.filter((o): o is Awaited<T> => o !== undefined);
@@ -142,7 +161,7 @@ async function getObjects<T extends StoredObject>(
       });
     } else {
       const listed = await session.objects.list(listing.type, {
-        ...(flags.allNamespaces ? {} : { namespace: session.namespace }),
+        ...(everywhere ? {} : { namespace: session.namespace }),
         ...(selector ? { labelSelector: selector } : {}),
       });
       objects = listing.keep ? listed.items.filter(listing.keep) : listed.items;
@@ -152,24 +171,23 @@ async function getObjects<T extends StoredObject>(
     if (objects.length > 0) {
       process.stdout.write(
         renderObjects(objects, listing.view, format, {
-          allNamespaces: flags.allNamespaces,
+          allNamespaces: everywhere,
           headers: flags.headers,
           now: Date.now(),
           single: names.length === 1,
         }),
       );
     } else if (names.length === 0 && !flags.watch) {
-      const where = flags.allNamespaces ? '' : ` in namespace ${session.namespace}`;
+      const where = everywhere ? '' : ` in namespace ${session.namespace}`;
       process.stderr.write(`No ${listing.kind} found${where}.\n`);
     }
+    const where = listing.type.namespaced ? ` in namespace ${session.namespace}` : '';
     for (const name of notFound) {
-      process.stderr.write(
-        `error: ${listing.view.resource} "${name}" not found in namespace ${session.namespace}\n`,
-      );
+      process.stderr.write(`error: ${listing.view.resource} "${name}" not found${where}\n`);
     }
     if (flags.watch) {
       await watchList(session, listing, objects, revision!, format, {
-        allNamespaces: flags.allNamespaces,
+        allNamespaces: everywhere,
         headers: flags.headers,
         ...(selector ? { selector } : {}),
       });

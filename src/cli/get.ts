@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('get')
-    .description('List apps, instances, revisions or events, or show some by name')
-    .argument('<resource...>', 'apps|instances|revisions|events [NAME...], or TYPE/NAME')
+    .description('List apps, instances, revisions, events or agents, or show some by name')
+    .argument('<resource...>', 'apps|instances|revisions|events|agents [NAME...], or TYPE/NAME')
     .option('-o, --output <format>', 'wide, yaml, json or name')
     .option('-l, --selector <selector>', 'only objects whose labels match, e.g. tier=web,env!=dev')
     .option('-A, --all-namespaces', 'objects of every namespace', false)
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('-w, --watch', 'after listing, print every change until interrupted (Ctrl-C)', false)
     .addHelpText(
       'after',
-      '\nResource types: apps (app), instances (inst), revisions (rev), events (ev)\n' +
+      '\nResource types: apps (app), instances (inst), revisions (rev), events (ev), agents\n' +
         '\nExamples:\n' +
         '  meseta get apps\n' +
         '  meseta get apps -A -o wide\n' +
@@ -27,7 +27,8 @@ export function register(program: Command): void {
         '  meseta get apps -w\n' +
         '  meseta get instances --app web -o wide\n' +
         '  meseta get rev --app web\n' +
-        '  meseta get events --for app/web',
+        '  meseta get events --for app/web\n' +
+        '  meseta get agents -o wide',
     )
     .action(async (words: string[], _options: unknown, command: Command) => {
       const { runGet } = await import('./get-objects.ts');
