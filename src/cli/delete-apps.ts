@@ -1,20 +1,25 @@
 /**
- * `meseta delete app NAME... | -f FILE|DIR|- [-R] | apps -l SELECTOR [--wait] [--ignore-not-found]`:
- * deletes Apps, each with a compare-and-swap on the version it read. An App with finalizers
- * is only marked for deletion; `--wait` (the default) then waits until it is gone. Exit
- * codes: 0 all deleted, 1 something missing or failed, 2 usage error.
+ * `meseta delete app NAME... | -f FILE|DIR|- [-R] | apps -l SELECTOR [--wait[=false]]
+ * [--timeout D] [--ignore-not-found]`: deletes Apps. An App with finalizers (every App the apps
+ * controller has seen) is only marked for deletion; as with kubectl, the command then waits
+ * (`--wait=true`, the default) until all of them are gone, showing progress on a terminal, up
+ * to `--timeout` (0: forever), and on a timeout says what still holds each one. Each App is
+ * printed as `app.meseta.io "web" deleted` once it is gone. Exit codes: 0 all deleted, 1
+ * something missing, failed or timed out, 2 usage error.
  */
 import type { Command } from 'commander';
 import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appResource } from '../api/resources.ts';
+import { appResource, type StoredApp } from '../api/resources.ts';
 import { readManifestSet } from '../apply/manifest-set.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { NotFoundError } from '../store/errors.ts';
 import { parseLabelSelector } from '../store/label-selector.ts';
 import type { ObjectRef } from '../store/object.ts';
-import { withSession, type GlobalOptions, type Session } from './connection.ts';
+import { withSession, type GlobalOptions } from './connection.ts';
+import { stillHeldMessage, waitUntilGone } from './deletion-wait.ts';
 import { parseDuration } from './duration.ts';
 import { Exit, ExitCode } from './main.ts';
+import { progressLine } from './progress-line.ts';
 import { appArguments } from './resource-arg.ts';
 
 interface DeleteFlags extends GlobalOptions {
@@ -59,19 +64,39 @@ export async function runDelete(words: string[], command: Command): Promise<void
     } else {
       refs = names.map((name) => ({ namespace: session.namespace, name }));
     }
-    for (const ref of refs) {
+    const pending: Required<ObjectRef>[] = [];
+    for (const { namespace = session.namespace, name } of refs) {
+      const ref = { namespace, name };
       try {
-        const message = await deleteOne(session, ref, flags.wait, timeoutMs);
-        process.stdout.write(message);
+        const result = await session.objects.delete<App>(appResource, ref);
+        if (result.gone) process.stdout.write(deletedLine(ref));
+        else if (flags.wait) pending.push(ref);
+        else {
+          const finalizers = (result.object.metadata as StoredApp['metadata']).finalizers ?? [];
+          process.stdout.write(
+            `${APP_RESOURCE} "${name}" marked for deletion (finalizers: ${finalizers.join(', ')})\n`,
+          );
+        }
       } catch (error) {
         if (!(error instanceof MesetaError)) throw error;
         if (error instanceof NotFoundError && flags.ignoreNotFound) continue;
         problems++;
         const text =
           error instanceof NotFoundError
-            ? `${APP_RESOURCE} "${ref.name}" not found in namespace ${ref.namespace}`
+            ? `${APP_RESOURCE} "${name}" not found in namespace ${namespace}`
             : error.format();
         process.stderr.write(`error: ${text}\n`);
+      }
+    }
+    if (pending.length > 0) {
+      const held = await waitUntilGone(session, pending, {
+        timeoutMs,
+        progress: progressLine({ ttyOnly: true }),
+        onGone: (ref) => process.stdout.write(deletedLine(ref)),
+      });
+      for (const holding of held) {
+        problems++;
+        process.stderr.write(`error: ${stillHeldMessage(holding, timeoutMs)}\n`);
       }
     }
     return problems > 0;
@@ -79,31 +104,6 @@ export async function runDelete(words: string[], command: Command): Promise<void
   if (failed) throw new ExitCode(Exit.failed);
 }
 
-async function deleteOne(
-  session: Session,
-  ref: ObjectRef,
-  wait: boolean,
-  timeoutMs: number,
-): Promise<string> {
-  const result = await session.objects.delete<App>(appResource, ref);
-  const name = `${APP_RESOURCE} "${ref.name}"`;
-  if (result.gone) return `${name} deleted\n`;
-  if (!wait) return `${name} marked for deletion (finalizers: ${finalizersOf(result.object)})\n`;
-  const deadline = Date.now() + timeoutMs;
-  // Finalizers are removed by controllers; poll the one key until it goes or time runs out.
-  for (;;) {
-    const live = await session.objects.get(appResource, ref);
-    if (!live) return `${name} deleted\n`;
-    if (Date.now() > deadline) {
-      throw new MesetaError(
-        'Timeout',
-        `${name} is marked for deletion but still has finalizers (${finalizersOf(live)}) after ${timeoutMs / 1000}s; the controllers that own them must be running`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function finalizersOf(app: App): string {
-  return ((app.metadata as { finalizers?: string[] }).finalizers ?? []).join(', ');
+function deletedLine(ref: ObjectRef): string {
+  return `${APP_RESOURCE} "${ref.name}" deleted\n`;
 }

@@ -13,6 +13,7 @@ import { watchObjects } from '../store/watch.ts';
 import { withSession, type GlobalOptions, type Session } from './connection.ts';
 import { parseDuration } from './duration.ts';
 import { appArguments } from './resource-arg.ts';
+import { progressLine, type ProgressLine } from './progress-line.ts';
 import { rolloutProgress } from './rollout-progress.ts';
 import { UsageError } from '../errors.ts';
 
@@ -31,7 +32,7 @@ async function follow(session: Session, name: string, timeoutMs: number): Promis
     new NotFoundError(`${APP_RESOURCE} "${name}" not found in namespace ${ref.namespace}`);
   const first = await session.objects.get(appResource, ref);
   if (!first) throw missing();
-  const printer = progressPrinter(process.stdout.isTTY === true);
+  const printer = progressLine();
   const aborter = new AbortController();
   const timer = timeoutMs > 0 ? setTimeout(() => aborter.abort(), timeoutMs) : undefined;
   let last = rolloutProgress(first);
@@ -60,7 +61,7 @@ async function follow(session: Session, name: string, timeoutMs: number): Promis
 }
 
 /** Shows `progress`; true when there is nothing more to wait for (throws if it failed). */
-function settled(progress: ReturnType<typeof rolloutProgress>, printer: ProgressPrinter): boolean {
+function settled(progress: ReturnType<typeof rolloutProgress>, printer: ProgressLine): boolean {
   if (progress.failed) {
     printer.end();
     throw new MesetaError('RolloutFailed', progress.failed);
@@ -68,30 +69,4 @@ function settled(progress: ReturnType<typeof rolloutProgress>, printer: Progress
   printer.show(progress.message);
   if (progress.done) printer.end();
   return progress.done;
-}
-
-interface ProgressPrinter {
-  show(line: string): void;
-  end(): void;
-}
-
-function progressPrinter(tty: boolean): ProgressPrinter {
-  let shown: string | undefined;
-  let open = false;
-  return {
-    show(line) {
-      if (line === shown) return;
-      shown = line;
-      if (tty) {
-        process.stdout.write(`\r\x1b[K${line}`);
-        open = true;
-      } else {
-        process.stdout.write(`${line}\n`);
-      }
-    },
-    end() {
-      if (open) process.stdout.write('\n');
-      open = false;
-    },
-  };
 }
