@@ -13,8 +13,11 @@ import { applyApps, type DryRun } from '../apply/apply-objects.ts';
 import { DEFAULT_MANAGER, managerProblem } from '../apply/apply-plan.ts';
 import { inventoryRecordName, readInventory } from '../apply/inventory.ts';
 import { readManifestSet } from '../apply/manifest-set.ts';
-import { appKey, prune, pruneCandidates, widenInventory } from '../apply/prune.ts';
+import { labelPruneCandidates } from '../apply/label-prune.ts';
+import { appKey, deletePruned, prune, pruneCandidates, widenInventory } from '../apply/prune.ts';
 import { UsageError } from '../errors.ts';
+import { matchesLabels } from '../store/label-selector.ts';
+import { parseSelectorFlag } from './selector-flag.ts';
 import { withSession, type GlobalOptions } from './connection.ts';
 import { Exit, ExitCode } from './main.ts';
 
@@ -25,6 +28,7 @@ interface ApplyFlags extends GlobalOptions {
   forceConflicts: boolean;
   prune: boolean;
   applyset?: string;
+  selector?: string;
   fieldManager?: string;
 }
 
@@ -43,11 +47,17 @@ export async function runApply(command: Command): Promise<void> {
   const sources = flags.filename ?? [];
   if (sources.length === 0) throw new UsageError('say what to apply: -f FILE, -f DIR or -f -');
   const dryRun = parseDryRun(flags.dryRun);
-  if (flags.prune && flags.applyset === undefined) {
+  if (flags.prune && flags.applyset === undefined && flags.selector === undefined) {
     throw new UsageError(
-      '--prune needs --applyset NAME: meseta prunes only Apps an apply-set inventory recorded',
+      '--prune needs --applyset NAME (prune what the apply-set recorded) or -l SELECTOR (prune by label)',
     );
   }
+  if (flags.applyset !== undefined && flags.selector !== undefined) {
+    throw new UsageError(
+      '-l and --applyset do not mix: an apply-set prunes what its inventory recorded, whatever the labels',
+    );
+  }
+  const selector = flags.selector !== undefined ? parseSelectorFlag(flags.selector) : undefined;
   if (flags.applyset !== undefined) inventoryRecordName(flags.applyset);
   const fieldManager = flags.fieldManager ?? DEFAULT_MANAGER;
   const managerIssue = managerProblem(fieldManager);
@@ -59,7 +69,11 @@ export async function runApply(command: Command): Promise<void> {
       ...(flags.namespace !== undefined ? { requireNamespace: flags.namespace } : {}),
     });
     for (const problem of set.problems) process.stderr.write(`error: ${problem.format()}\n`);
-    const planned = set.apps.map(({ app }) => appKey(app));
+    // As kubectl: -l applies only the manifests whose labels match.
+    const apps = selector
+      ? set.apps.filter(({ app }) => matchesLabels(selector, app.metadata.labels))
+      : set.apps;
+    const planned = apps.map(({ app }) => appKey(app));
     const applySet = flags.applyset;
     // Record what is about to be applied before applying it, so that nothing this run
     // creates can escape a later prune.
@@ -69,7 +83,7 @@ export async function runApply(command: Command): Promise<void> {
         : dryRun === 'none'
           ? await widenInventory(session.records, applySet, planned)
           : await readInventory(session.records, applySet);
-    const outcomes = await applyApps(session.objects, set.apps, {
+    const outcomes = await applyApps(session.objects, apps, {
       dryRun,
       forceConflicts: flags.forceConflicts,
       fieldManager,
@@ -84,18 +98,30 @@ export async function runApply(command: Command): Promise<void> {
         process.stdout.write(`${name} ${action}${dryRunSuffix(dryRun)}\n`);
       }
     }
-    if (flags.prune && applySet !== undefined && inventory !== undefined) {
+    if (flags.prune) {
       if (set.problems.length > 0) {
         // A rejected file's Apps are missing from `planned`: pruning now would delete them.
         process.stderr.write('error: not pruning: fix the problems above first\n');
         errors++;
       } else {
-        const pruned = await prune(session.objects, session.records, applySet, {
-          candidates: pruneCandidates(inventory.inventory.apps, new Set(planned)),
-          applied: planned,
-          revision: inventory.revision,
-          dryRun: dryRun !== 'none',
-        });
+        const pruned =
+          applySet !== undefined && inventory !== undefined
+            ? await prune(session.objects, session.records, applySet, {
+                candidates: pruneCandidates(inventory.inventory.apps, new Set(planned)),
+                applied: planned,
+                revision: inventory.revision,
+                dryRun: dryRun !== 'none',
+              })
+            : await deletePruned(
+                session.objects,
+                await labelPruneCandidates(session.objects, {
+                  namespaces: set.apps.map(({ app }) => app.metadata.namespace),
+                  selector: selector!,
+                  applied: new Set(planned),
+                  fieldManager,
+                }),
+                dryRun !== 'none',
+              );
         for (const { app, error } of pruned) {
           if (error) {
             errors++;

@@ -27,6 +27,10 @@ export function register(program: Command): void {
     .option('--prune', "delete the apply-set's Apps that the manifests no longer describe", false)
     .option('--applyset <name>', 'the apply-set whose inventory records what this apply owns')
     .option(
+      '-l, --selector <selector>',
+      'apply only manifests whose labels match; with --prune, prune by label (Apps this manager applied)',
+    )
+    .option(
       '--field-manager <name>',
       'whose apply this is: its fields are not removed by other managers, and conflict when they change them (default: meseta)',
     )
@@ -37,6 +41,7 @@ export function register(program: Command): void {
         '  meseta apply -f manifests/ -R\n' +
         '  meseta apply -f web.yaml --dry-run=server\n' +
         '  meseta apply -f manifests/ --prune --applyset shop\n' +
+        '  meseta apply -f manifests/ --prune -l team=shop\n' +
         '  cat web.yaml | meseta apply -n shop -f -',
     )
     .action(async (_options: unknown, command: Command) => {

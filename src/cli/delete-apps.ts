@@ -13,7 +13,6 @@ import { appResource, type StoredApp } from '../api/resources.ts';
 import { readManifestSet } from '../apply/manifest-set.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { NotFoundError } from '../store/errors.ts';
-import { parseLabelSelector } from '../store/label-selector.ts';
 import type { ObjectRef } from '../store/object.ts';
 import { withSession, type GlobalOptions } from './connection.ts';
 import { stillHeldMessage, waitUntilGone } from './deletion-wait.ts';
@@ -21,6 +20,7 @@ import { parseDuration } from './duration.ts';
 import { Exit, ExitCode } from './main.ts';
 import { progressLine } from './progress-line.ts';
 import { appArguments } from './resource-arg.ts';
+import { parseSelectorFlag } from './selector-flag.ts';
 
 interface DeleteFlags extends GlobalOptions {
   filename?: string[];
@@ -57,7 +57,7 @@ export async function runDelete(words: string[], command: Command): Promise<void
     } else if (flags.selector !== undefined) {
       const listed = await session.objects.list(appResource, {
         namespace: session.namespace,
-        labelSelector: parseLabelSelector(flags.selector),
+        labelSelector: parseSelectorFlag(flags.selector),
       });
       refs = listed.items.map((app) => app.metadata);
       if (refs.length === 0) process.stderr.write('No apps matched.\n');

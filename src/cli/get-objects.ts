@@ -20,11 +20,12 @@ import {
   instanceResource,
 } from '../api/resources.ts';
 import { UsageError } from '../errors.ts';
-import { parseLabelSelector, type LabelSelector } from '../store/label-selector.ts';
+import type { LabelSelector } from '../store/label-selector.ts';
 import type { ResourceType, StoredObject } from '../store/object.ts';
 import { watchObjects } from '../store/watch.ts';
 import { agentView } from './agent-output.ts';
 import { appView, parseOutput, type OutputFormat } from './app-output.ts';
+import { parseSelectorFlag } from './selector-flag.ts';
 import { withSession, type GlobalOptions, type Session } from './connection.ts';
 import { byLastSeen, eventView, isAbout, parseInvolved } from './event-output.ts';
 import { instanceView } from './instance-output.ts';
@@ -127,7 +128,7 @@ export async function runGet(words: string[], command: Command): Promise<void> {
   if (names.length > 0 && filtered) {
     throw new UsageError('name objects or select them with -l/-A/--app/--for, not both');
   }
-  const selector = flags.selector ? parseSelector(flags.selector) : undefined;
+  const selector = flags.selector ? parseSelectorFlag(flags.selector) : undefined;
   await getObjects(command, flags, names, format, selector, listingOf(kind, flags));
 }
 
@@ -195,14 +196,6 @@ async function getObjects<T extends StoredObject>(
     return notFound.length > 0;
   });
   if (missing) throw new ExitCode(Exit.failed);
-}
-
-function parseSelector(text: string) {
-  try {
-    return parseLabelSelector(text);
-  } catch (error) {
-    throw new UsageError(`-l: ${(error as Error).message}`);
-  }
 }
 
 /** Prints each change after `revision` as it happens, until SIGINT or SIGTERM. */
