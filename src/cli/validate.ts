@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import type { ManifestDocument } from '../api/load.ts';
 import { MesetaError, UsageError } from '../errors.ts';
-import { Exit, ExitCode } from './main.ts';
 
 export interface ValidateReport {
   valid: string[];
@@ -82,6 +81,9 @@ export function register(program: Command): void {
       for (const problem of report.problems) process.stderr.write(`${problem.format()}\n`);
       const out = report.problems.length === 0 ? process.stdout : process.stderr;
       out.write(`${summary(report)}\n`);
-      if (report.problems.length > 0) throw new ExitCode(Exit.failed);
+      if (report.problems.length > 0) {
+        const { Exit, ExitCode } = await import('./main.ts');
+        throw new ExitCode(Exit.failed);
+      }
     });
 }
