@@ -23,6 +23,8 @@ import { register as registerRollout } from './rollout.ts';
 import { register as registerDescribe } from './describe.ts';
 import { register as registerCompletion } from './completion.ts';
 import { register as registerEdit } from './edit.ts';
+import { register as registerController } from './controller.ts';
+import { register as registerUp } from './up.ts';
 
 /** Exit codes shared by every verb. */
 export const Exit = { ok: 0, failed: 1, usage: 2 } as const;
@@ -55,6 +57,8 @@ const verbs: VerbRegistrar[] = [
   registerDescribe,
   registerCompletion,
   registerEdit,
+  registerController,
+  registerUp,
 ];
 
 export function buildProgram(): Command {

@@ -18,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { MesetaError, ValidationError, type Where } from '../errors.ts';
 import type { Attribute, DomainInfo } from '../mesos/types.ts';
-import { mergeIntervals, type Interval, type Pool } from './resources.ts';
+import { mergeIntervals, type Interval } from '../mesos/ranges.ts';
+import type { Pool } from './resources.ts';
 
 export interface AgentSpec {
   hostname: string;

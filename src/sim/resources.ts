@@ -6,8 +6,7 @@
  * (role `*`): reservations are out of its scope.
  */
 import type { Resource } from '../mesos/types.ts';
-
-export type Interval = [begin: number, end: number];
+import { mergeIntervals, subtractIntervals, type Interval } from '../mesos/ranges.ts';
 
 export interface Pool {
   scalars: Record<string, number>;
@@ -87,35 +86,6 @@ export function contains(a: Pool, b: Pool): boolean {
     if (!items.every((item) => have.has(item))) return false;
   }
   return true;
-}
-
-export function mergeIntervals(list: Interval[]): Interval[] {
-  if (list.length <= 1) return list.map(([b, e]) => [b, e]);
-  const sorted = [...list].sort((x, y) => x[0] - y[0]);
-  const out: Interval[] = [[sorted[0]![0], sorted[0]![1]]];
-  for (let i = 1; i < sorted.length; i++) {
-    const [begin, end] = sorted[i]!;
-    const last = out[out.length - 1]!;
-    if (begin <= last[1] + 1) last[1] = Math.max(last[1], end);
-    else out.push([begin, end]);
-  }
-  return out;
-}
-
-export function subtractIntervals(from: Interval[], remove: Interval[]): Interval[] {
-  let current = from.map(([b, e]): Interval => [b, e]);
-  for (const [rb, re] of remove) {
-    const next: Interval[] = [];
-    for (const [b, e] of current) {
-      if (re < b || rb > e) next.push([b, e]);
-      else {
-        if (b < rb) next.push([b, rb - 1]);
-        if (re < e) next.push([re + 1, e]);
-      }
-    }
-    current = next;
-  }
-  return current;
 }
 
 /** Reads Mesos resources into a pool; problems are reported, not thrown. */
