@@ -112,13 +112,14 @@ export class Launcher {
     queueMicrotask(() => {
       this.queued = false;
       if (this.running) this.again = true;
-      else this.running = this.loop().finally(() => (this.running = undefined));
+      else {
+        this.running = this.loop().finally(() => {
+          this.running = undefined;
+          // Asked for after the loop's last look: run it.
+          if (this.again) this.trigger();
+        });
+      }
     });
-  }
-
-  /** Resolves when no pass is running or asked for. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
   }
 
   private async loop(): Promise<void> {

@@ -68,12 +68,15 @@ export class StatusWriter {
 
   push(status: TaskStatus): void {
     this.queue.push(status);
-    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+    this.startDrain();
   }
 
-  /** Resolves when everything pushed so far is handled. */
-  async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  private startDrain(): void {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      // An update pushed after the drain's last look but before this point would wait forever.
+      if (this.queue.length > 0 && !this.options.signal.aborted) this.startDrain();
+    });
   }
 
   private async drain(): Promise<void> {
