@@ -460,7 +460,12 @@ class GroupPlan {
       return false;
     }
     const fit = slot.offered.fit(this.#needs, this.role);
-    if (!fit.ok) throw new Error('placement: covers() and fit() disagree');
+    if (!fit.ok) {
+      // covers() said yes: a bug, but one App's bug must not stop the round for every App.
+      this.outcome.unplaced += this.pending.length - this.#next;
+      addMessage(this.outcome, `internal error: ${fit.shortages.map((x) => x.message).join('; ')}`);
+      return false;
+    }
     slot.offered.take(fit);
     const instance = this.pending[this.#next++]!;
     bindings.push({
