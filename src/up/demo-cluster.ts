@@ -15,7 +15,8 @@
  */
 import type { AgentSpec, ClusterSpec } from '../sim/cluster.ts';
 import { defaultAgentResources } from '../sim/cluster.ts';
-import type { Interval, Pool } from '../sim/resources.ts';
+import type { Interval } from '../mesos/ranges.ts';
+import type { Pool } from '../sim/resources.ts';
 
 export const DEFAULT_UP_AGENTS = 5;
 const RACKS = 3;
