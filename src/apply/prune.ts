@@ -54,10 +54,27 @@ export async function prune(
   applySet: string,
   options: { candidates: string[]; applied: Iterable<string>; revision: string; dryRun: boolean },
 ): Promise<PruneOutcome[]> {
+  const outcomes = await deletePruned(objects, options.candidates, options.dryRun);
+  if (!options.dryRun) {
+    const kept = outcomes.filter((o) => o.error).map((o) => o.app);
+    await writeInventory(records, applySet, [...options.applied, ...kept], options.revision);
+  }
+  return outcomes;
+}
+
+/**
+ * Deletes each `namespace/name` App in `candidates` (nothing in a dry run). One already gone
+ * is left out of the outcomes; one that could not be deleted carries the error.
+ */
+export async function deletePruned(
+  objects: ObjectStore,
+  candidates: readonly string[],
+  dryRun: boolean,
+): Promise<PruneOutcome[]> {
   const outcomes: PruneOutcome[] = [];
-  for (const app of options.candidates) {
+  for (const app of candidates) {
     const [namespace, name] = app.split('/') as [string, string];
-    if (options.dryRun) {
+    if (dryRun) {
       outcomes.push({ app });
       continue;
     }
@@ -72,10 +89,6 @@ export async function prune(
         error: new MesetaError(error.code, `pruning ${APP_RESOURCE}/${name}: ${error.message}`),
       });
     }
-  }
-  if (!options.dryRun) {
-    const kept = outcomes.filter((o) => o.error).map((o) => o.app);
-    await writeInventory(records, applySet, [...options.applied, ...kept], options.revision);
   }
   return outcomes;
 }

@@ -1,41 +1,9 @@
 /**
- * `meseta apply -f FILE|DIR|- [-R] [--dry-run=client|server] [--force-conflicts]
- * [--prune --applyset NAME]`: creates or updates Apps with kubectl's three-way merge (see
- * src/apply); with `--prune`, deletes the apply-set's Apps that the manifests no longer
- * describe. Prints one line per App (`app.meseta.io/web created|configured|unchanged|pruned`),
- * every problem as `file:line:col field: message`; a file with any problem is not applied at
- * all (and nothing is pruned). Exit codes: 0 everything applied, 1 something failed, 2 the
- * command was used wrongly.
+ * `meseta apply -f FILE|DIR|URL|- [-R] [--dry-run] [--prune ...]`:
+ * the command's arguments, flags and help. The work is in apply-files.ts, imported when the
+ * command runs, so that registering the verb loads nothing heavy.
  */
 import type { Command } from 'commander';
-import { APP_RESOURCE } from '../api/index.ts';
-import { applyApps, type DryRun } from '../apply/apply-objects.ts';
-import { DEFAULT_MANAGER, managerProblem } from '../apply/apply-plan.ts';
-import { inventoryRecordName, readInventory } from '../apply/inventory.ts';
-import { readManifestSet } from '../apply/manifest-set.ts';
-import { appKey, prune, pruneCandidates, widenInventory } from '../apply/prune.ts';
-import { UsageError } from '../errors.ts';
-import { withSession, type GlobalOptions } from './connection.ts';
-import { Exit, ExitCode } from './main.ts';
-
-interface ApplyFlags extends GlobalOptions {
-  filename?: string[];
-  recursive: boolean;
-  dryRun: string;
-  forceConflicts: boolean;
-  prune: boolean;
-  applyset?: string;
-  fieldManager: string;
-}
-
-export function parseDryRun(text: string): DryRun {
-  if (text === 'none' || text === 'client' || text === 'server') return text;
-  throw new UsageError(`--dry-run must be none, client or server (got "${text}")`);
-}
-
-export function dryRunSuffix(dryRun: DryRun): string {
-  return dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
-}
 
 export function register(program: Command): void {
   program
@@ -59,9 +27,12 @@ export function register(program: Command): void {
     .option('--prune', "delete the apply-set's Apps that the manifests no longer describe", false)
     .option('--applyset <name>', 'the apply-set whose inventory records what this apply owns')
     .option(
+      '-l, --selector <selector>',
+      'apply only manifests whose labels match; with --prune, prune by label (Apps this manager applied)',
+    )
+    .option(
       '--field-manager <name>',
-      'whose apply this is: its fields are not removed by other managers, and conflict when they change them',
-      DEFAULT_MANAGER,
+      'whose apply this is: its fields are not removed by other managers, and conflict when they change them (default: meseta)',
     )
     .addHelpText(
       'after',
@@ -70,79 +41,11 @@ export function register(program: Command): void {
         '  meseta apply -f manifests/ -R\n' +
         '  meseta apply -f web.yaml --dry-run=server\n' +
         '  meseta apply -f manifests/ --prune --applyset shop\n' +
+        '  meseta apply -f manifests/ --prune -l team=shop\n' +
         '  cat web.yaml | meseta apply -n shop -f -',
     )
     .action(async (_options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<ApplyFlags>();
-      const sources = flags.filename ?? [];
-      if (sources.length === 0) throw new UsageError('say what to apply: -f FILE, -f DIR or -f -');
-      const dryRun = parseDryRun(flags.dryRun);
-      if (flags.prune && flags.applyset === undefined) {
-        throw new UsageError(
-          '--prune needs --applyset NAME: meseta prunes only Apps an apply-set inventory recorded',
-        );
-      }
-      if (flags.applyset !== undefined) inventoryRecordName(flags.applyset);
-      const managerIssue = managerProblem(flags.fieldManager);
-      if (managerIssue)
-        throw new UsageError(`--field-manager "${flags.fieldManager}": ${managerIssue}`);
-      const failed = await withSession(command, async (session) => {
-        const set = await readManifestSet(sources, {
-          recursive: flags.recursive,
-          namespace: session.namespace,
-          ...(flags.namespace !== undefined ? { requireNamespace: flags.namespace } : {}),
-        });
-        for (const problem of set.problems) process.stderr.write(`error: ${problem.format()}\n`);
-        const planned = set.apps.map(({ app }) => appKey(app));
-        const applySet = flags.applyset;
-        // Record what is about to be applied before applying it, so that nothing this run
-        // creates can escape a later prune.
-        const inventory =
-          applySet === undefined
-            ? undefined
-            : dryRun === 'none'
-              ? await widenInventory(session.records, applySet, planned)
-              : await readInventory(session.records, applySet);
-        const outcomes = await applyApps(session.objects, set.apps, {
-          dryRun,
-          forceConflicts: flags.forceConflicts,
-          fieldManager: flags.fieldManager,
-        });
-        let errors = set.problems.length;
-        for (const { input, action, error } of outcomes) {
-          if (error) {
-            errors++;
-            process.stderr.write(`error: ${error.format()}\n`);
-          } else {
-            const name = `${APP_RESOURCE}/${input.app.metadata.name}`;
-            process.stdout.write(`${name} ${action}${dryRunSuffix(dryRun)}\n`);
-          }
-        }
-        if (flags.prune && applySet !== undefined && inventory !== undefined) {
-          if (set.problems.length > 0) {
-            // A rejected file's Apps are missing from `planned`: pruning now would delete them.
-            process.stderr.write('error: not pruning: fix the problems above first\n');
-            errors++;
-          } else {
-            const pruned = await prune(session.objects, session.records, applySet, {
-              candidates: pruneCandidates(inventory.inventory.apps, new Set(planned)),
-              applied: planned,
-              revision: inventory.revision,
-              dryRun: dryRun !== 'none',
-            });
-            for (const { app, error } of pruned) {
-              if (error) {
-                errors++;
-                process.stderr.write(`error: ${error.format()}\n`);
-              } else {
-                const name = app.slice(app.indexOf('/') + 1);
-                process.stdout.write(`${APP_RESOURCE}/${name} pruned${dryRunSuffix(dryRun)}\n`);
-              }
-            }
-          }
-        }
-        return errors > 0;
-      });
-      if (failed) throw new ExitCode(Exit.failed);
+      const { runApply } = await import('./apply-files.ts');
+      await runApply(command);
     });
 }

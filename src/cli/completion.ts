@@ -2,9 +2,9 @@
  * `meseta completion bash|zsh`: prints a shell completion script built from the verbs and
  * flags registered on the program, so it never falls behind them. It completes verbs,
  * sub-verbs (`config use-context`, `rollout status`), each verb's flags and the global ones,
- * the resource word (every kind `get` reads; apps for the other verbs), and App names, also
- * after `--app` (by asking `meseta get apps -o name` in the namespace on the line). zsh uses
- * the same script through bashcompinit.
+ * the resource word (every kind `get` reads; apps and agents for `describe`; apps for the other
+ * verbs), App names, also after `--app` (by asking `meseta get apps -o name` in the namespace on
+ * the line), and agent names. zsh uses the same script through bashcompinit.
  */
 import type { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -43,6 +43,10 @@ __meseta_apps() {
   meseta get apps -o name "\${ns[@]}" 2>/dev/null | sed 's|^[^/]*/||'
 }
 
+__meseta_agents() {
+  meseta get agents -o name 2>/dev/null | sed 's|^[^/]*/||'
+}
+
 __meseta_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local verb="" sub="" resource="" namespace="" i word
@@ -64,9 +68,11 @@ ${cases}
   esac
   case " ${resourceVerbs.join(' ')} " in
     *" $verb "*)
-      if [[ -z "$resource" && "$verb" == get ]]; then words="apps app instances revisions events"
+      if [[ -z "$resource" && "$verb" == get ]]; then words="apps app instances revisions events agents"
+      elif [[ -z "$resource" && "$verb" == describe ]]; then words="apps app agent"
       elif [[ -z "$resource" ]]; then words="apps app"
       elif [[ "$resource" == app || "$resource" == apps ]]; then words="$(__meseta_apps "$namespace")"
+      elif [[ "$resource" == agent || "$resource" == agents ]]; then words="$(__meseta_agents)"
       fi ;;
   esac
   [[ "$prev" == --app ]] && words="$(__meseta_apps "$namespace")"

@@ -2,17 +2,11 @@
  * `meseta config get-contexts|current-context|use-context|set-context|delete-context`: manage
  * the named contexts of the config file, as `kubectl config` does. `set-context` takes what to
  * record from the global flags (`--etcd`, `--prefix`, `-n`) plus its own TLS and auth flags.
+ * The config file module (and its YAML parser) is loaded only when a sub-verb runs.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import {
-  configPath,
-  contextNamed,
-  readConfig,
-  withContext,
-  writeConfig,
-  type ContextConfig,
-} from './config-file.ts';
+import type { ContextConfig } from './config-file.ts';
 import type { GlobalOptions } from './connection.ts';
 import { renderTable } from './table.ts';
 
@@ -24,6 +18,8 @@ interface SetContextOptions extends GlobalOptions {
   password?: string;
   use?: boolean;
 }
+
+const configFile = () => import('./config-file.ts');
 
 export function register(program: Command): void {
   const config = program
@@ -41,6 +37,7 @@ export function register(program: Command): void {
     .command('get-contexts')
     .description('List the contexts; * marks the current one')
     .action(async (_options: unknown, command: Command) => {
+      const { configPath, readConfig } = await configFile();
       const path = configPath(command.optsWithGlobals<GlobalOptions>().config);
       const file = await readConfig(path);
       const rows = Object.entries(file.contexts).map(([name, c]) => [
@@ -65,6 +62,7 @@ export function register(program: Command): void {
     .command('current-context')
     .description('Print the name of the current context')
     .action(async (_options: unknown, command: Command) => {
+      const { configPath, readConfig } = await configFile();
       const path = configPath(command.optsWithGlobals<GlobalOptions>().config);
       const file = await readConfig(path);
       if (file.currentContext === undefined) {
@@ -80,6 +78,7 @@ export function register(program: Command): void {
     .argument('<name>', 'the context to make current')
     .description('Make a context the current one')
     .action(async (name: string, _options: unknown, command: Command) => {
+      const { configPath, contextNamed, readConfig, writeConfig } = await configFile();
       const path = configPath(command.optsWithGlobals<GlobalOptions>().config);
       const file = await readConfig(path);
       contextNamed(file, name, path);
@@ -100,6 +99,7 @@ export function register(program: Command): void {
     .option('--password <password>', 'etcd password')
     .option('--use', 'also make it the current context')
     .action(async (name: string, _options: unknown, command: Command) => {
+      const { configPath, readConfig, withContext, writeConfig } = await configFile();
       const options = command.optsWithGlobals<SetContextOptions>();
       if (options.context !== undefined) {
         throw new UsageError('set-context takes the context name as its argument, not --context');
@@ -134,6 +134,7 @@ export function register(program: Command): void {
     .argument('<name>', 'the context to remove')
     .description('Remove a context from the config file')
     .action(async (name: string, _options: unknown, command: Command) => {
+      const { configPath, contextNamed, readConfig, writeConfig } = await configFile();
       const path = configPath(command.optsWithGlobals<GlobalOptions>().config);
       const file = await readConfig(path);
       contextNamed(file, name, path);

@@ -5,17 +5,19 @@
  * records) per command, closed when the command ends. Flags win over the context, the context
  * over the defaults (the embedded store's default address, prefix `/meseta`, namespace
  * `default`).
+ *
+ * Registering the flags loads nothing heavy: the config file reader, the etcd client and the
+ * object store are imported when a command first connects, so `meseta version` stays fast.
  */
 import type { Command } from 'commander';
-import { DEFAULT_NAMESPACE } from '../api/index.ts';
+import { DEFAULT_NAMESPACE } from '../api/metadata.ts';
 import { MesetaError, UsageError } from '../errors.ts';
 import { UnavailableError } from '../store/errors.ts';
-import { openEtcdKv, type EtcdConfig } from '../store/etcd-kv.ts';
-import { InternalRecords } from '../store/internal-records.ts';
+import type { EtcdConfig } from '../store/etcd-kv.ts';
+import type { InternalRecords } from '../store/internal-records.ts';
 import { DEFAULT_PREFIX } from '../store/keys.ts';
 import type { Kv } from '../store/kv.ts';
-import { ObjectStore } from '../store/object-store.ts';
-import { configPath, contextNamed, readConfig } from './config-file.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2379';
 
@@ -60,6 +62,7 @@ export async function resolveConnection(
   options: GlobalOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Connection> {
+  const { configPath, contextNamed, readConfig } = await import('./config-file.ts');
   const file = configPath(options.config, env);
   const config = await readConfig(file);
   const name = options.context ?? config.currentContext;
@@ -93,6 +96,11 @@ export async function resolveConnection(
 /** Opens a session for `command` (its own and the program's flags). */
 export async function openSession(command: Command): Promise<Session> {
   const connection = await resolveConnection(command.optsWithGlobals<GlobalOptions>());
+  const [{ openEtcdKv }, { ObjectStore }, { InternalRecords }] = await Promise.all([
+    import('../store/etcd-kv.ts'),
+    import('../store/object-store.ts'),
+    import('../store/internal-records.ts'),
+  ]);
   const kv = openEtcdKv(connection.etcd);
   return {
     kv,

@@ -5,9 +5,6 @@
  * invalid, 2 the command was used wrongly.
  */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { loadManifests } from '../api/load.ts';
-import { convertMarathonDocuments } from '../api/marathon.ts';
 import type { Conversion } from '../api/marathon.ts';
 import { MesetaError, UsageError, ValidationError } from '../errors.ts';
 
@@ -22,6 +19,12 @@ export async function convertSource(
   source: string,
   options: { output?: 'yaml' | 'json'; stdin?: AsyncIterable<Buffer | string> } = {},
 ): Promise<ConvertResult> {
+  // Loaded here, not at the top: the schema compiles on import, and `meseta --help` need not wait.
+  const [{ stringify }, { loadManifests }, { convertMarathonDocuments }] = await Promise.all([
+    import('yaml'),
+    import('../api/load.ts'),
+    import('../api/marathon.ts'),
+  ]);
   const loaded = await loadManifests(source, options.stdin ? { stdin: options.stdin } : {});
   if (loaded.problems.length > 0) throw new ValidationError(loaded.problems);
   const { conversions, problems } = convertMarathonDocuments(loaded.documents);

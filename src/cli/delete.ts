@@ -1,29 +1,14 @@
 /**
- * `meseta delete app NAME... | -f FILE|DIR|- [-R] | apps -l SELECTOR [--wait] [--ignore-not-found]`:
- * deletes Apps, each with a compare-and-swap on the version it read. An App with finalizers
- * is only marked for deletion; `--wait` (the default) then waits until it is gone. Exit
- * codes: 0 all deleted, 1 something missing or failed, 2 usage error.
+ * `meseta delete app NAME... | -f FILE|DIR|- [-R] | apps -l SELECTOR [--wait] [--timeout D]`:
+ * the command's arguments, flags and help. The work is in delete-apps.ts, imported when the
+ * command runs, so that registering the verb loads nothing heavy.
  */
-import type { Command } from 'commander';
-import { APP_RESOURCE, type App } from '../api/index.ts';
-import { appResource } from '../api/resources.ts';
-import { readManifestSet } from '../apply/manifest-set.ts';
-import { MesetaError, UsageError } from '../errors.ts';
-import { NotFoundError } from '../store/errors.ts';
-import { parseLabelSelector } from '../store/label-selector.ts';
-import type { ObjectRef } from '../store/object.ts';
-import { withSession, type GlobalOptions, type Session } from './connection.ts';
-import { parseDuration } from './duration.ts';
-import { Exit, ExitCode } from './main.ts';
-import { appArguments } from './resource-arg.ts';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
-interface DeleteFlags extends GlobalOptions {
-  filename?: string[];
-  recursive: boolean;
-  selector?: string;
-  wait: boolean;
-  timeout: string;
-  ignoreNotFound: boolean;
+function parseBool(text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new InvalidArgumentError('--wait takes true or false, as --wait=false');
 }
 
 export function register(program: Command): void {
@@ -34,91 +19,25 @@ export function register(program: Command): void {
     .option('-f, --filename <path...>', 'delete the Apps these manifests describe')
     .option('-R, --recursive', 'also read the subdirectories of a directory', false)
     .option('-l, --selector <selector>', 'delete the Apps whose labels match')
-    .option('--no-wait', 'return once deletion is asked for, without waiting for it to finish')
-    .option('--timeout <duration>', 'how long --wait waits, e.g. 30s or 2m', '60s')
+    .addOption(
+      new Option(
+        '--wait [bool]',
+        'wait until the Apps are gone, finalizers and all (as kubectl does)',
+      )
+        .argParser(parseBool)
+        .default(true),
+    )
+    .option('--no-wait', 'same as --wait=false: return once deletion is asked for')
+    .option('--timeout <duration>', 'how long --wait waits, e.g. 30s or 2m (0: forever)', '60s')
     .option('--ignore-not-found', 'an App that does not exist is not an error', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  meseta delete app web\n  meseta delete -f manifests/web.yaml\n  meseta delete apps -l tier=web',
+      '\nExit codes: 0 deleted, 1 something missing, failed or still there at the timeout, 2 usage error.\n\n' +
+        'Examples:\n  meseta delete app web\n  meseta delete -f manifests/web.yaml --timeout 5m\n' +
+        '  meseta delete apps -l tier=web --wait=false',
     )
     .action(async (words: string[], _options: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<DeleteFlags>();
-      const timeoutMs = parseDuration(flags.timeout, '--timeout');
-      const byFile = (flags.filename ?? []).length > 0;
-      const names = words.length > 0 ? appArguments(words) : [];
-      const ways = [byFile, names.length > 0, flags.selector !== undefined].filter(Boolean);
-      if (ways.length !== 1) {
-        throw new UsageError(
-          'say what to delete: app NAME, -f FILE, or apps -l SELECTOR (one of them)',
-        );
-      }
-      const failed = await withSession(command, async (session) => {
-        let problems = 0;
-        let refs: ObjectRef[];
-        if (byFile) {
-          const set = await readManifestSet(flags.filename!, {
-            recursive: flags.recursive,
-            namespace: session.namespace,
-          });
-          for (const problem of set.problems) process.stderr.write(`error: ${problem.format()}\n`);
-          problems += set.problems.length;
-          refs = set.apps.map(({ app }) => app.metadata);
-        } else if (flags.selector !== undefined) {
-          const listed = await session.objects.list(appResource, {
-            namespace: session.namespace,
-            labelSelector: parseLabelSelector(flags.selector),
-          });
-          refs = listed.items.map((app) => app.metadata);
-          if (refs.length === 0) process.stderr.write('No apps matched.\n');
-        } else {
-          refs = names.map((name) => ({ namespace: session.namespace, name }));
-        }
-        for (const ref of refs) {
-          try {
-            const message = await deleteOne(session, ref, flags.wait, timeoutMs);
-            process.stdout.write(message);
-          } catch (error) {
-            if (!(error instanceof MesetaError)) throw error;
-            if (error instanceof NotFoundError && flags.ignoreNotFound) continue;
-            problems++;
-            const text =
-              error instanceof NotFoundError
-                ? `${APP_RESOURCE} "${ref.name}" not found in namespace ${ref.namespace}`
-                : error.format();
-            process.stderr.write(`error: ${text}\n`);
-          }
-        }
-        return problems > 0;
-      });
-      if (failed) throw new ExitCode(Exit.failed);
+      const { runDelete } = await import('./delete-apps.ts');
+      await runDelete(words, command);
     });
-}
-
-async function deleteOne(
-  session: Session,
-  ref: ObjectRef,
-  wait: boolean,
-  timeoutMs: number,
-): Promise<string> {
-  const result = await session.objects.delete<App>(appResource, ref);
-  const name = `${APP_RESOURCE} "${ref.name}"`;
-  if (result.gone) return `${name} deleted\n`;
-  if (!wait) return `${name} marked for deletion (finalizers: ${finalizersOf(result.object)})\n`;
-  const deadline = Date.now() + timeoutMs;
-  // Finalizers are removed by controllers; poll the one key until it goes or time runs out.
-  for (;;) {
-    const live = await session.objects.get(appResource, ref);
-    if (!live) return `${name} deleted\n`;
-    if (Date.now() > deadline) {
-      throw new MesetaError(
-        'Timeout',
-        `${name} is marked for deletion but still has finalizers (${finalizersOf(live)}) after ${timeoutMs / 1000}s; the controllers that own them must be running`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function finalizersOf(app: App): string {
-  return ((app.metadata as { finalizers?: string[] }).finalizers ?? []).join(', ');
 }

@@ -2,14 +2,12 @@
  * What `label` and `annotate` share: parsing `key=value` and `key-` arguments, applying them
  * to a map with kubectl's `--overwrite` rule, and writing the App back with a
  * compare-and-swap, re-reading and re-applying the change when someone else wrote in between
- * (the change is a per-key edit, so re-applying it is what the user meant).
+ * (the change is a per-key edit, so re-applying it is what the user meant). The write lives in
+ * metadata-write.ts, loaded only when the command runs.
  */
-import { APP_RESOURCE, validateApp, type App } from '../api/index.ts';
-import { appResource } from '../api/resources.ts';
-import { UsageError, ValidationError } from '../errors.ts';
-import { ConflictError, NotFoundError } from '../store/errors.ts';
 import type { Command } from 'commander';
-import { withSession, type GlobalOptions, type Session } from './connection.ts';
+import { UsageError } from '../errors.ts';
+import type { GlobalOptions } from './connection.ts';
 import { appArguments } from './resource-arg.ts';
 
 export interface MapEdit {
@@ -51,34 +49,6 @@ export function applyMapEdit(
   return next;
 }
 
-/** Edits `labels` or `annotations` of one App with CAS and retry. */
-export async function editAppMetadata(
-  session: Session,
-  name: string,
-  field: 'labels' | 'annotations',
-  change: (current: Record<string, string> | undefined) => Record<string, string>,
-): Promise<void> {
-  const ref = { namespace: session.namespace, name };
-  for (let attempt = 1; ; attempt++) {
-    const live = await session.objects.get(appResource, ref);
-    if (!live) {
-      throw new NotFoundError(`${APP_RESOURCE} "${name}" not found in namespace ${ref.namespace}`);
-    }
-    const next: App = {
-      ...live,
-      metadata: { ...live.metadata, [field]: change(live.metadata[field]) },
-    };
-    const problems = validateApp(next).filter((p) => p.where.path?.startsWith(`metadata.${field}`));
-    if (problems.length > 0) throw new ValidationError(problems);
-    try {
-      await session.objects.update(appResource, next);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
-    }
-  }
-}
-
 /** Splits `app web k=v k2-` into the App names and the edits. */
 export function namesAndEdits(words: readonly string[]): { names: string[]; edits: string[] } {
   const isEdit = (w: string) => w.includes('=') || (w.endsWith('-') && !w.includes('/'));
@@ -110,13 +80,9 @@ export function registerMetadataVerb(
       if (names.length === 0)
         throw new UsageError(`say which App: ${verb.name} app NAME KEY=VALUE`);
       const edit = parseMapEdit(edits, verb.what);
-      await withSession(command, async (session) => {
-        for (const name of names) {
-          await editAppMetadata(session, name, verb.field, (current) =>
-            applyMapEdit(current, edit, { overwrite: flags.overwrite, what: verb.what }),
-          );
-          process.stdout.write(`${APP_RESOURCE}/${name} ${verb.done}\n`);
-        }
-      });
+      const { editAppsMetadata } = await import('./metadata-write.ts');
+      await editAppsMetadata(command, names, verb, (current) =>
+        applyMapEdit(current, edit, { overwrite: flags.overwrite, what: verb.what }),
+      );
     });
 }

@@ -1,12 +1,12 @@
 /**
  * The resource words verbs accept, as kubectl does: plural, singular, short name and
  * `<kind>.meseta.io`, and the `TYPE/NAME` form. `get` reads every stored kind (apps,
- * instances, revisions, events); the verbs that change objects work on apps only. Agents are
- * not stored yet; naming them says so instead of guessing.
+ * instances, revisions, events, agents); `describe` apps and agents; the verbs that change
+ * objects work on apps only.
  */
 import { UsageError } from '../errors.ts';
 
-export type ResourceKind = 'apps' | 'instances' | 'revisions' | 'events';
+export type ResourceKind = 'apps' | 'instances' | 'revisions' | 'events' | 'agents';
 
 const kindOfWord = new Map<string, ResourceKind>();
 for (const [kind, words] of [
@@ -14,6 +14,7 @@ for (const [kind, words] of [
   ['instances', ['instance', 'instances', 'inst']],
   ['revisions', ['revision', 'revisions', 'rev']],
   ['events', ['event', 'events', 'ev']],
+  ['agents', ['agent', 'agents']],
 ] as const) {
   for (const word of words) kindOfWord.set(word, kind);
 }
@@ -23,13 +24,13 @@ for (const [kind, singular] of [
   ['instances', 'instance'],
   ['revisions', 'apprevision'],
   ['events', 'event'],
+  ['agents', 'agent'],
 ] as const) {
   for (const name of [singular, `${singular}s`]) {
     kindOfWord.set(name, kind);
     kindOfWord.set(`${name}.meseta.io`, kind);
   }
 }
-const later = new Set(['agents', 'agent']);
 
 /** Splits `TYPE NAME...` or `TYPE/NAME...` into the kind and the names; one kind at a time. */
 export function resourceArguments(words: readonly string[]): {
@@ -55,8 +56,9 @@ export function resourceArguments(words: readonly string[]): {
 export function appArguments(words: readonly string[]): string[] {
   const { kind, names } = resourceArguments(words);
   if (kind !== 'apps') {
+    const writer = kind === 'agents' ? 'the Mesos bridge' : "meseta's controllers";
     throw new UsageError(
-      `this verb works on apps only; ${kind} are written by meseta's controllers (read them with \`meseta get ${kind}\`)`,
+      `this verb works on apps only; ${kind} are written by ${writer} (read them with \`meseta get ${kind}\`)`,
     );
   }
   return names;
@@ -65,12 +67,7 @@ export function appArguments(words: readonly string[]): string[] {
 function kindOf(word: string): ResourceKind {
   const kind = kindOfWord.get(word);
   if (kind) return kind;
-  if (later.has(word)) {
-    throw new UsageError(
-      `"${word}" are not stored by this version of meseta yet (try \`meseta get apps\`)`,
-    );
-  }
   throw new UsageError(
-    `unknown resource type "${word}": meseta serves apps, instances (inst), revisions (rev) and events (ev)`,
+    `unknown resource type "${word}": meseta serves apps, instances (inst), revisions (rev), events (ev) and agents`,
   );
 }

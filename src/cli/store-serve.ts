@@ -1,12 +1,12 @@
 /**
  * `meseta store serve`: runs the embedded etcd-compatible store in the foreground until SIGINT
- * or SIGTERM, then stops serving and flushes its log before exiting.
+ * or SIGTERM, then stops serving and flushes its log before exiting. The server's modules load
+ * only when the command runs.
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { createLogger } from '../log.ts';
-import { startEmbeddedEtcd } from '../store/embedded/server.ts';
 
 export const DEFAULT_STORE_DIR = '.meseta/store';
 export const DEFAULT_LISTEN = '127.0.0.1:2379';
@@ -38,6 +38,7 @@ export function register(program: Command): void {
     .action(async (options: { dataDir: string; listen: string }) => {
       const { host, port } = parseListen(options.listen);
       const dataDir = resolve(options.dataDir);
+      const { startEmbeddedEtcd } = await import('../store/embedded/server.ts');
       const log = createLogger({ fields: { component: 'store' } });
       const server = await startEmbeddedEtcd({ dataDir, host, port, log });
       process.stdout.write(`meseta store serving on ${server.endpoint} (data dir ${dataDir})\n`);

@@ -4,12 +4,8 @@
  * Exit codes: 0 all valid, 1 something invalid, 2 the command was used wrongly.
  */
 import type { Command } from 'commander';
-import { APP_RESOURCE } from '../api/crd.ts';
-import { parseAppDocuments } from '../api/app.ts';
-import { loadManifests } from '../api/load.ts';
 import type { ManifestDocument } from '../api/load.ts';
 import { MesetaError, UsageError } from '../errors.ts';
-import { Exit, ExitCode } from './main.ts';
 
 export interface ValidateReport {
   valid: string[];
@@ -23,6 +19,12 @@ export async function validateSources(
   sources: string[],
   options: { recursive?: boolean; stdin?: AsyncIterable<Buffer | string> } = {},
 ): Promise<ValidateReport> {
+  // Loaded here, not at the top: the schema compiles on import, and `meseta --help` need not wait.
+  const [{ APP_RESOURCE }, { parseAppDocuments }, { loadManifests }] = await Promise.all([
+    import('../api/crd.ts'),
+    import('../api/app.ts'),
+    import('../api/load.ts'),
+  ]);
   const documents: ManifestDocument[] = [];
   const problems: MesetaError[] = [];
   for (const source of sources) {
@@ -79,6 +81,9 @@ export function register(program: Command): void {
       for (const problem of report.problems) process.stderr.write(`${problem.format()}\n`);
       const out = report.problems.length === 0 ? process.stdout : process.stderr;
       out.write(`${summary(report)}\n`);
-      if (report.problems.length > 0) throw new ExitCode(Exit.failed);
+      if (report.problems.length > 0) {
+        const { Exit, ExitCode } = await import('./main.ts');
+        throw new ExitCode(Exit.failed);
+      }
     });
 }

@@ -158,6 +158,8 @@ const usablePortsName = 'ports';
 export class OfferedResources {
   /** By resource name; within a name, reserved pieces first. */
   readonly #byName = new Map<string, Piece[]>();
+  /** The pieces a role may use, by role and name: pieces never change identity, only amounts. */
+  readonly #byRole = new Map<string, Map<string, readonly Piece[]>>();
 
   private constructor() {}
 
@@ -234,6 +236,23 @@ export class OfferedResources {
   /** Whether any resource named `name` was offered (to any role), taken or not. */
   hasResource(name: string): boolean {
     return this.#byName.has(name);
+  }
+
+  /**
+   * Whether `fit(needs, role)` would succeed, without building anything: placement's quick test
+   * over thousands of agents. (Fixed ports are checked one by one; duplicates among them are
+   * left to `fit`.)
+   */
+  covers(needs: TaskNeeds, role: string): boolean {
+    for (const name of SCALAR_NEEDS) {
+      const need = Math.round(needs[name] * 1000);
+      if (need > 0 && this.#availableMilli(name, role) < need) return false;
+    }
+    if (needs.ports.length === 0) return true;
+    for (const port of needs.ports) {
+      if (port !== 0 && !this.offersPort(port, role)) return false;
+    }
+    return this.availablePorts(role) >= needs.ports.length;
   }
 
   /** The resources a task with `needs` of framework role `role` would get, or why not. */
@@ -394,15 +413,23 @@ export class OfferedResources {
     return milli;
   }
 
-  #pieces(name: string, role: string): Piece[] {
-    const list = this.#byName.get(name);
-    if (!list) return [];
-    return list.filter(
-      (piece) =>
-        piece.usable &&
-        (piece.role === '*' || piece.role === role) &&
-        (piece.allocationRole === undefined || piece.allocationRole === role),
-    );
+  #pieces(name: string, role: string): readonly Piece[] {
+    let byName = this.#byRole.get(role);
+    if (!byName) {
+      byName = new Map();
+      this.#byRole.set(role, byName);
+    }
+    let list = byName.get(name);
+    if (!list) {
+      list = (this.#byName.get(name) ?? []).filter(
+        (piece) =>
+          piece.usable &&
+          (piece.role === '*' || piece.role === role) &&
+          (piece.allocationRole === undefined || piece.allocationRole === role),
+      );
+      byName.set(name, list);
+    }
+    return list;
   }
 }
 

@@ -84,4 +84,57 @@ describeBackends('meseta apply --prune', (backend) => {
       (await runInProcess(['apply', '-f', dir, '--applyset', 'Bad_Name', ...flags])).code,
     ).toBe(2);
   });
+
+  it('prunes by label (-l) only Apps this field manager applied, in the namespaces applied to', async () => {
+    const { flags, objects } = backend.fresh();
+    const web = { labels: { tier: 'web' } };
+    const dir = manifestDir({
+      'a.yaml': appManifest('a', {}, web),
+      'b.yaml': appManifest('b', {}, web),
+      'x.yaml': appManifest('x', {}, { labels: { tier: 'db' } }),
+    });
+    const apply = (...extra: string[]) =>
+      runInProcess(['apply', '-f', dir, '--prune', '-l', 'tier=web', ...extra, ...flags]);
+    // -l applies only the manifests that match, as kubectl's does.
+    expect(await apply()).toEqual({
+      code: 0,
+      stdout: 'app.meseta.io/a created\napp.meseta.io/b created\n',
+      stderr: '',
+    });
+    const elsewhere = (files: Record<string, object>, ...extra: string[]) =>
+      runInProcess(['apply', '-f', manifestDir(files), ...extra, ...flags]);
+    // Applied by the same manager from elsewhere: label-based prune cannot tell it apart.
+    await elsewhere({ 'c.yaml': appManifest('c', {}, web) });
+    // Never applied: no last-applied record, so never pruned.
+    await objects.create(
+      appResource,
+      appManifest('d', {}, { ...web, namespace: 'default' }) as never,
+    );
+    // Applied by another field manager, and applied in another namespace.
+    await elsewhere({ 'e.yaml': appManifest('e', {}, web) }, '--field-manager', 'other');
+    await elsewhere({ 'f.yaml': appManifest('f', {}, { ...web, namespace: 'shop' }) });
+
+    rmSync(join(dir, 'b.yaml'));
+    expect(await apply('--dry-run=server')).toEqual({
+      code: 0,
+      stdout:
+        'app.meseta.io/a unchanged (server dry run)\n' +
+        'app.meseta.io/b pruned (server dry run)\napp.meseta.io/c pruned (server dry run)\n',
+      stderr: '',
+    });
+    expect(await names(objects)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(await apply()).toEqual({
+      code: 0,
+      stdout: 'app.meseta.io/a unchanged\napp.meseta.io/b pruned\napp.meseta.io/c pruned\n',
+      stderr: '',
+    });
+    expect(await names(objects)).toEqual(['a', 'd', 'e', 'f']);
+
+    const mixed = await apply('--applyset', 'shop');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('-l and --applyset do not mix');
+    const bad = await apply('-l', 'tier in (web');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: -l: ');
+  });
 });

@@ -12,7 +12,7 @@ function complete(script: string, lines: string[][]): string[] {
   const driver = [
     `source ${join(dir, 'completion.sh')}`,
     // Stand-in for the real command when the script asks for App names.
-    'meseta() { printf "app.meseta.io/web\\napp.meseta.io/api\\n"; }',
+    'meseta() { if [[ "$2" == agents ]]; then printf "agent.meseta.io/s1\\n"; else printf "app.meseta.io/web\\napp.meseta.io/api\\n"; fi; }',
     't() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=(); __meseta_complete; echo "${COMPREPLY[*]}"; }',
     ...lines.map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`),
   ].join('\n');
@@ -37,18 +37,20 @@ describe('meseta completion', () => {
         ['meseta', 'describe', ''],
         ['meseta', 'get', 'instances', '--app', ''],
         ['meseta', 'get', '--app', 'web', 'rev'],
+        ['meseta', 'describe', 'agent', ''],
       ]),
     ).toEqual([
       'get',
-      'apps app instances revisions events',
+      'apps app instances revisions events agents',
       'web',
       'use-context',
       'status',
       '--dry-run',
       '--all-namespaces',
-      'apps app',
+      'apps app agent',
       'web api',
       'revisions',
+      's1',
     ]);
   });
 

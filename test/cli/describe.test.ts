@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { appResource, eventResource } from '../../src/api/resources.ts';
 import { parseApp } from '../../src/api/app.ts';
-import { DESCRIBE_EVENTS, describeApp } from '../../src/cli/describe.ts';
+import { DESCRIBE_EVENTS, describeApp } from '../../src/cli/describe-app.ts';
 import { seedAppChildren } from './app-children.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
@@ -55,7 +55,7 @@ describeBackends('meseta describe', (backend) => {
       '  Command:      sleep 1000',
       '  Ports:        http any/tcp',
       '  Constraints:  hostname UNIQUE',
-      '  Instances:    2 (running 2, healthy 1, ready 0, updated 2) of 2 wanted',
+      '  Instances:    2 (staged 0, running 2, healthy 1, ready 0, updated 2) of 2 wanted',
       '  Rollout:      Waiting for rollout to finish: 1 of 2 instances are healthy...',
       '  TYPE        STATUS   REASON      AGE   MESSAGE',
     ]) {
@@ -96,10 +96,10 @@ describeBackends('meseta describe instances and events', (backend) => {
     const at = webLines.indexOf('Instances:');
     expect(webLines.slice(at, at + 5)).toEqual([
       'Instances:',
-      '  NAME      REVISION   GOAL      STATE          HEALTHY   HOST             PORTS',
-      '  web-1-0   1          running   TASK_RUNNING   true      node-a.example   31000,31001',
-      '  web-2-0   2          running   TASK_STAGING   -         agent-b          <none>',
-      '  web-2-1   2          running   Pending        -         <none>           <none>',
+      '  NAME      REVISION   GOAL      STATE          HEALTHY   AGENT     HOST             PORTS         FAILURES   MESSAGE',
+      '  web-1-0   1          running   TASK_RUNNING   true      agent-a   node-a.example   31000,31001   0',
+      '  web-2-0   2          running   TASK_STAGING   -         agent-b   <none>           <none>        0',
+      '  web-2-1   2          running   Pending        -         <none>    <none>           <none>        0',
     ]);
     expect(webLines[at + 5]).toBe('Events:');
     expect(webLines.slice(at + 6)).toEqual([
@@ -111,7 +111,9 @@ describeBackends('meseta describe instances and events', (backend) => {
       ),
       '',
     ]);
-    expect(db).toContain('  db-1-0   1          running   TASK_FAILED   false     node-c.example');
+    expect(db).toContain(
+      '  db-1-0   1          running   TASK_FAILED   false     agent-c   node-c.example   <none>   0',
+    );
     expect(db).not.toContain('web-');
     // An App with neither says so.
     await runInProcess([
@@ -149,4 +151,75 @@ it('describe shows only the most recent events of a busy App', () => {
   expect(shown).toHaveLength(DESCRIBE_EVENTS);
   expect(shown[0]).toMatch(/tick 5$/);
   expect(shown.at(-1)).toMatch(/^ {2}Normal +Tick +1s +app\/web +tick 24$/);
+});
+
+it('describe shows deletion, every condition with its whole message, failures and backoff', () => {
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const ago = (s: number) => new Date(now - s * 1000).toISOString();
+  const parsed = parseApp(appManifest('web', { instances: 2 }));
+  const app = {
+    ...parsed,
+    metadata: {
+      ...parsed.metadata,
+      generation: 2,
+      deletionTimestamp: ago(30),
+      finalizers: ['meseta.io/instances'],
+    },
+    status: {
+      observedGeneration: 2,
+      instances: 2,
+      targetRevision: 2,
+      conditions: [
+        {
+          type: 'Scheduled',
+          status: 'False' as const,
+          reason: 'Unschedulable',
+          message:
+            '1 instance does not fit on any of 3 agents:\n2 agents: not enough cpus\n1 agent: hostname UNIQUE',
+          lastTransitionTime: ago(60),
+        },
+        { type: 'Available', status: 'True' as const, lastTransitionTime: ago(600) },
+      ],
+    },
+  };
+  const instance = (name: string, revision: number, status: object) => ({
+    apiVersion: 'meseta.io/v1' as const,
+    kind: 'Instance' as const,
+    metadata: { name, namespace: 'default' },
+    spec: { app: 'web', revision, goal: 'running' as const, agentId: 'S1' },
+    status,
+  });
+  const text = describeApp(app, now, {
+    instances: [
+      instance('web-2-0', 2, {
+        state: 'TASK_FAILED',
+        agentId: 'S1',
+        hostname: 'node-a',
+        failures: 3,
+        lastFailureAt: ago(1),
+        message: 'exited with 1',
+      }),
+      instance('web-2-1', 2, { failures: 1, lastFailureAt: ago(20) }),
+      instance('web-1-0', 1, { failures: 9, lastFailureAt: ago(2) }),
+    ],
+    events: [],
+  });
+  const lines = text.split('\n');
+  for (const line of [
+    'Deleting:       since 2026-01-01T11:59:30.000Z (30s ago)',
+    'Finalizers:     meseta.io/instances',
+    // 4 failures of revision 2 (revision 1's do not count): 1 × 1.15³ = 1.52s after the last.
+    '  Backoff:      4 failures of revision 2, the last 1s ago: launches wait 1.52s (0.52s left)',
+    'Conditions:',
+    '  TYPE        STATUS   REASON          AGE   MESSAGE',
+    '  Scheduled   False    Unschedulable   60s   1 instance does not fit on any of 3 agents:',
+    '                                             2 agents: not enough cpus',
+    '                                             1 agent: hostname UNIQUE',
+    '  Available   True                     10m',
+    '  NAME      REVISION   GOAL      STATE         HEALTHY   AGENT   HOST     PORTS    FAILURES   MESSAGE',
+    '  web-2-0   2          running   TASK_FAILED   -         S1      node-a   <none>   3          exited with 1',
+    '  web-2-1   2          running   Pending       -         S1      <none>   <none>   1',
+  ]) {
+    expect(lines).toContain(line);
+  }
 });

@@ -97,9 +97,9 @@ describeBackends('meseta get instances', (backend) => {
     const mixed = await runInProcess(['get', 'instance/web-1-0', 'app/web', ...flags]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('one resource type at a time');
-    const agents = await runInProcess(['get', 'agents', ...flags]);
+    const agents = await runInProcess(['delete', 'agent', 's1', ...flags]);
     expect(agents.code).toBe(2);
-    expect(agents.stderr).toContain('"agents" are not stored by this version of meseta yet');
+    expect(agents.stderr).toContain('agents are written by the Mesos bridge');
     const deleting = await runInProcess(['delete', 'instance', 'web-1-0', ...flags]);
     expect(deleting.code).toBe(2);
     expect(deleting.stderr).toContain('this verb works on apps only');

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/api/index.ts';
 import { appResource } from '../../src/api/resources.ts';
+import type { Instance, InstanceGoal, InstanceStatus } from '../../src/api/instance.ts';
 import { rolloutProgress } from '../../src/cli/rollout-progress.ts';
+import { appStatus } from '../../src/controllers/apps/status.ts';
+import type { ObjectStore } from '../../src/store/object-store.ts';
 import { until } from '../support/until.ts';
 import { describeBackends } from './backends.ts';
 import { appManifest, manifestDir } from './manifests.ts';
@@ -22,7 +25,7 @@ describe('rolloutProgress', () => {
       [{ observedGeneration: 1 }, 'Waiting for app.meseta.io/web spec update to be observed...'],
       [
         { observedGeneration: 2, updated: 1, instances: 3 },
-        'Waiting for rollout to finish: 1 of 3 updated instances are running...',
+        'Waiting for rollout to finish: 1 of 3 instances are updated...',
       ],
       [
         { observedGeneration: 2, updated: 3, instances: 4 },
@@ -44,6 +47,27 @@ describe('rolloutProgress', () => {
     for (const [status, message] of cases)
       expect(rolloutProgress(app(status)).message).toBe(message);
     expect(rolloutProgress(app(cases[5]![0])).done).toBe(true);
+  });
+
+  it('waits for surplus instances to go, and for readiness when the App checks it', () => {
+    const surplus = { observedGeneration: 2, updated: 4, instances: 4, running: 4, healthy: 4 };
+    expect(rolloutProgress(app(surplus)).message).toBe(
+      'Waiting for rollout to finish: 1 surplus instances are pending termination...',
+    );
+    const healthy = { observedGeneration: 2, updated: 3, instances: 3, running: 3, healthy: 3 };
+    const checked = (status: App['status']) => {
+      const base = app(status);
+      return {
+        ...base,
+        spec: { ...base.spec, readinessChecks: [{ name: 'ready' }] },
+      } as unknown as App;
+    };
+    expect(rolloutProgress(checked({ ...healthy, ready: 2 })).message).toBe(
+      'Waiting for rollout to finish: 2 of 3 instances are ready...',
+    );
+    expect(rolloutProgress(checked({ ...healthy, ready: 3 })).done).toBe(true);
+    // Without readiness checks, readiness is not waited for.
+    expect(rolloutProgress(app({ ...healthy, ready: 0 })).done).toBe(true);
   });
 
   it('reports a rollout past its progress deadline as failed', () => {
@@ -126,6 +150,150 @@ describeBackends('meseta rollout status', (backend) => {
     expect(missing).toMatchObject({
       code: 1,
       stderr: 'error: app.meseta.io "nope" not found in namespace default\n',
+    });
+  });
+});
+
+/** Instances as the controllers would hold them, and the App status the apps controller derives. */
+function cluster(objects: ObjectStore, name: string) {
+  const instances = new Map<string, Instance>();
+  return {
+    set(
+      revision: number,
+      ordinal: number,
+      status?: InstanceStatus,
+      goal: InstanceGoal = 'running',
+    ) {
+      instances.set(`${revision}-${ordinal}`, {
+        apiVersion: 'meseta.io/v1',
+        kind: 'Instance',
+        metadata: { name: `${name}-${revision}-${ordinal}`, namespace: 'default' },
+        spec: { app: name, revision, goal },
+        ...(status ? { status } : {}),
+      });
+    },
+    remove(revision: number, ordinal: number) {
+      instances.delete(`${revision}-${ordinal}`);
+    },
+    /** Writes the status the apps controller computes for these instances. */
+    async publish(targetRevision: number) {
+      const live = (await objects.get(appResource, { namespace: 'default', name }))!;
+      const status = appStatus(live, [...instances.values()], targetRevision, new Date());
+      await objects.updateStatus(appResource, { ...live, status });
+    },
+  };
+}
+
+const up = { state: 'TASK_RUNNING', healthy: true } as const;
+
+/** The distinct progress lines printed, whether stdout was a terminal or not. */
+function progressLines(stdout: string): string[] {
+  return stdout
+    .split(/[\r\n]/)
+    .map((line) => line.replace('\x1b[K', ''))
+    .filter((line, i, all) => line && line !== all[i - 1]);
+}
+
+describeBackends("meseta rollout status, driven by the apps controller's status", (backend) => {
+  it('follows a new revision replacing the old one, then exits 0', async () => {
+    const { flags, objects } = backend.fresh();
+    const apply = (cmd: string) =>
+      runInProcess([
+        'apply',
+        '-f',
+        manifestDir({ 'web.yaml': appManifest('web', { instances: 2, cmd }) }),
+        ...flags,
+      ]);
+    await apply('sleep 1000');
+    const web = cluster(objects, 'web');
+    web.set(1, 0, up);
+    web.set(1, 1, up);
+    await web.publish(1);
+    expect(await runInProcess(['rollout', 'status', 'app', 'web', ...flags])).toEqual({
+      code: 0,
+      stdout: 'app.meseta.io/web successfully rolled out\n',
+      stderr: '',
+    });
+
+    await apply('sleep 2000'); // generation 2: the status above describes generation 1
+    let seen = '';
+    const following = runInProcess(
+      ['rollout', 'status', 'app', 'web', '--timeout', '20s', ...flags],
+      { onStdout: (text) => (seen = text) },
+    );
+    await until(() => seen.includes('spec update to be observed'), {
+      what: 'the first progress line',
+    });
+    web.set(2, 0);
+    await web.publish(2);
+    web.set(2, 1, { state: 'TASK_STAGING' });
+    await web.publish(2);
+    web.set(1, 1, up, 'stopped');
+    web.remove(1, 0);
+    web.set(2, 0, up);
+    await web.publish(2);
+    web.remove(1, 1);
+    await web.publish(2);
+    web.set(2, 1, { state: 'TASK_RUNNING', healthy: false });
+    await web.publish(2);
+    web.set(2, 1, up);
+    await web.publish(2);
+    const result = await following;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(progressLines(result.stdout)).toEqual([
+      'Waiting for app.meseta.io/web spec update to be observed...',
+      'Waiting for rollout to finish: 1 of 2 instances are updated...',
+      'Waiting for rollout to finish: 2 old instances are pending termination...',
+      'Waiting for rollout to finish: 1 old instances are pending termination...',
+      'Waiting for rollout to finish: 1 of 2 instances are running...',
+      'Waiting for rollout to finish: 1 of 2 instances are healthy...',
+      'app.meseta.io/web successfully rolled out',
+    ]);
+  });
+
+  it('exits 1 when the rollout passes its deadline or the App is deleted meanwhile', async () => {
+    const { flags, objects } = backend.fresh();
+    const dir = manifestDir({
+      'a.yaml': appManifest('a', { instances: 1 }),
+      'b.yaml': appManifest('b', { instances: 1 }),
+    });
+    await runInProcess(['apply', '-f', dir, ...flags]);
+    let seen = '';
+    const a = runInProcess(['rollout', 'status', 'app', 'a', ...flags], {
+      onStdout: (text) => (seen = text),
+    });
+    await until(() => seen.includes('observed'), { what: 'a progress line' });
+    const live = (await objects.get(appResource, { namespace: 'default', name: 'a' }))!;
+    await objects.updateStatus(appResource, {
+      ...live,
+      status: {
+        observedGeneration: 1,
+        conditions: [
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: 'no agent has offered enough cpus for 10m',
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
+      },
+    });
+    expect(await a).toMatchObject({
+      code: 1,
+      stderr:
+        'error: app.meseta.io/a rollout exceeded its progress deadline: no agent has offered enough cpus for 10m\n',
+    });
+    seen = '';
+    const b = runInProcess(['rollout', 'status', 'app', 'b', ...flags], {
+      onStdout: (text) => (seen = text),
+    });
+    await until(() => seen.includes('observed'), { what: 'a progress line' });
+    await objects.delete(appResource, { namespace: 'default', name: 'b' });
+    expect(await b).toMatchObject({
+      code: 1,
+      stderr: 'error: app.meseta.io "b" not found in namespace default\n',
     });
   });
 });

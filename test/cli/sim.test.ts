@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { clusterFrom, startFromOptions } from '../../src/cli/sim.ts';
+import { clusterFrom, startFromOptions } from '../../src/cli/sim-start.ts';
 import { post } from '../sim/http-client.ts';
 
 describe('meseta sim', () => {

@@ -53,9 +53,13 @@ export class AgentPublisher {
     this.seenRefreshMs = options.seenRefreshMs ?? 60_000;
   }
 
-  /** An offer named the agent: it is alive, with these attributes. */
-  offered(offer: Offer): void {
+  /**
+   * An offer named the agent: it is alive, with these attributes. Returns true when the agent
+   * was Removed until now (it came back).
+   */
+  offered(offer: Offer): boolean {
     const id = offer.agent_id.value;
+    const returned = this.seen.get(id)?.removedAt !== undefined;
     const fault = offer.domain?.fault_domain;
     this.seen.set(id, {
       hostname: offer.hostname,
@@ -64,6 +68,7 @@ export class AgentPublisher {
       lastSeenAt: this.options.clock.now(),
     });
     this.touch(id);
+    return returned;
   }
 
   /** Mesos reported the agent lost or removed (a FAILURE without an executor). */

@@ -72,7 +72,7 @@ export interface BridgeControllerOptions {
   declineRefuseSeconds?: number;
   /** Filter of offers declined while nothing is pending. Default 120 s (Marathon's). */
   idleRefuseSeconds?: number;
-  /** Filter on what an ACCEPT leaves unused. Default 1 s. */
+  /** Filter on what an ACCEPT leaves unused. Default 0: back at the next allocation. */
   acceptRefuseSeconds?: number;
   /** How long an orphan task may live before it is killed. Default 30 s. */
   orphanGraceMs?: number;
@@ -201,7 +201,7 @@ export class BridgeController {
       metrics: this.metrics,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       roles: this.roles,
-      acceptRefuseSeconds: options.acceptRefuseSeconds ?? 1,
+      acceptRefuseSeconds: options.acceptRefuseSeconds ?? 0,
       offersChanged,
       acceptFailed: (tasks) => void this.reconciliation.explicit(tasks),
     });
@@ -338,6 +338,7 @@ export class BridgeController {
 
   /** Handles the client's events until it stops (or `signal` aborts). */
   private async follow(client: SchedulerClient, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const events = client.events();
     const onAbort = () => void client.stop();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -363,7 +364,11 @@ export class BridgeController {
       case 'offers':
         for (const offer of event.offers) {
           this.offers.add(offer, this.clock.now());
-          this.publisher.offered(offer);
+          // An agent back from being lost: Mesos sends nothing about its tasks on its own.
+          if (this.publisher.offered(offer)) {
+            const away = this.instances.awayOn(offer.agent_id.value);
+            if (away.length > 0) void this.reconciliation.explicit(away);
+          }
         }
         this.launcher.trigger();
         if (this.instances.pendingCount === 0) this.scheduleTick();

@@ -6,7 +6,8 @@
  * - `awaiting(agentId)`: instances bound to the agent that await their launch;
  * - `pendingCount`: instances that await a launch or need placement (the offer demand);
  * - `toKill`: instances with a live task whose goal is not `running`;
- * - `byTask(taskId)`: the instance whose current task that is.
+ * - `byTask(taskId)`: the instance whose current task that is;
+ * - `awayOn(agentId)`: instances whose task on that agent is unreachable or unknown.
  */
 import { awaitsLaunch, hasLiveTask, needsPlacement, type Instance } from '../../api/instance.ts';
 import { instanceResource } from '../../api/resources.ts';
@@ -16,6 +17,8 @@ import { Informer, objectKey } from '../../runtime/informer.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 
 export const BY_TASK = 'task';
+/** Instances whose task is unreachable or unknown, by the agent it ran on. */
+export const BY_AWAY_AGENT = 'away';
 
 export interface InstanceViewListener {
   /** An instance now awaits launch on `agentId`. */
@@ -42,7 +45,14 @@ export class InstanceView {
       clock: options.clock,
       logger: options.logger,
       ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
-      indexers: { [BY_TASK]: (i) => (i.status?.taskId ? [i.status.taskId] : []) },
+      indexers: {
+        [BY_TASK]: (i) => (i.status?.taskId ? [i.status.taskId] : []),
+        [BY_AWAY_AGENT]: (i) =>
+          i.status?.agentId &&
+          (i.status.state === 'TASK_UNREACHABLE' || i.status.state === 'TASK_UNKNOWN')
+            ? [i.status.agentId]
+            : [],
+      },
     });
     this.informer.addHandlers({
       added: (i) => this.track(undefined, i),
@@ -76,6 +86,13 @@ export class InstanceView {
       if (current?.status?.taskId === taskId) return current;
     }
     return undefined;
+  }
+
+  /** Tasks on `agentId` last reported unreachable or unknown. */
+  awayOn(agentId: string): { taskId: string; agentId: string }[] {
+    return this.informer
+      .byIndex(BY_AWAY_AGENT, agentId)
+      .flatMap((i) => (i.status?.taskId ? [{ taskId: i.status.taskId, agentId }] : []));
   }
 
   /** Keys of instances awaiting launch on `agentId` (by the informer's cache). */

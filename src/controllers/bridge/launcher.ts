@@ -11,7 +11,8 @@
  *    whose write fails is not launched (its binding or goal changed meanwhile);
  * 3. one ACCEPT per agent and role with all of those offers and a LAUNCH of the written tasks.
  *    If the ACCEPT fails, the tasks are reconciled at once so that their state gets settled.
- * Passes never overlap; a pass asked for while one runs happens right after it.
+ * Passes never overlap; a pass asked for while one runs happens right after it. A pass stops
+ * planning after about `maxPerPass` launches (whole agents), and the next one goes on.
  */
 import type { AppRevision } from '../../api/app-revision.ts';
 import { awaitsLaunch, type Instance } from '../../api/instance.ts';
@@ -54,6 +55,8 @@ export interface LauncherOptions {
   roles: string[];
   /** Refusal filter on what an ACCEPT leaves unused (seconds). */
   acceptRefuseSeconds: number;
+  /** Launches recorded and accepted per pass, at least (whole agents). Default 1,024. */
+  maxPerPass?: number;
   /** Offers of these agents changed: their Agent objects need publishing. */
   offersChanged(agentIds: Iterable<string>): void;
   /** The ACCEPT carrying these tasks failed: settle their state with Mesos. */
@@ -79,7 +82,11 @@ export class Launcher {
   /** The last reason each instance binding could not be launched, to report it once. */
   private readonly reported = new Map<string, string>();
 
-  constructor(private readonly options: LauncherOptions) {}
+  private readonly maxPerPass: number;
+
+  constructor(private readonly options: LauncherOptions) {
+    this.maxPerPass = options.maxPerPass ?? 1024;
+  }
 
   /**
    * Asks for a pass: soon (after the current synchronous work, so that a burst of informer
@@ -131,6 +138,11 @@ export class Launcher {
       for (const instance of instances) {
         const plan = this.plan(instance, agentId, pools);
         if (plan) planned.push(plan);
+      }
+      // Launch what is planned before planning more: the first tasks start sooner.
+      if (planned.length >= this.maxPerPass) {
+        this.again = true;
+        break;
       }
     }
     if (planned.length === 0) return;

@@ -111,7 +111,7 @@ export class OfferPool {
         resources.push({ ...entry.base, scalar: { value: take / 1000 } });
       }
       if (wanted > 0) {
-        const have = entries
+        const have = this.entries
           .filter((e) => e.base.name === name)
           .reduce((sum, e) => sum + (e.amount ?? 0), 0);
         return { error: `not enough ${name}: needs ${amount}, offered ${have / 1000}` };

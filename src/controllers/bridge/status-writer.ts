@@ -9,8 +9,9 @@
  *   outage costs a resend by Mesos, never a lost state;
  * - a lost race (conflict) re-reads the instance from the store and folds the updates again;
  * - while the store is unavailable the batch is retried with backoff; nothing is acknowledged;
- * - an update whose task is not the instance's current task is acknowledged without a write and
- *   reported (`onStale`) so that a live one can be killed as an orphan.
+ * - an update whose task is not the instance's current task, or that says alive a task the
+ *   instance recorded as ended, is acknowledged without a write and reported (`onStale`) so
+ *   that a live one can be killed as an orphan.
  */
 import type { Instance } from '../../api/instance.ts';
 import { instanceResource } from '../../api/resources.ts';
@@ -22,7 +23,7 @@ import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
 import { whileUnavailable } from '../../store/unavailable-backoff.ts';
 import { writeEach } from './batch-writes.ts';
 import type { BridgeMetrics } from './bridge-metrics.ts';
-import { applyTaskStatus } from './instance-status.ts';
+import { applyTaskStatus, isTerminal } from './instance-status.ts';
 import type { InstanceView } from './instance-view.ts';
 import { ownerKey, taskOwner } from './task-id.ts';
 
@@ -107,7 +108,8 @@ export class StatusWriter {
       const instance = key ? view.get(key) : undefined;
       if (!key || !taskOwner(status.task_id.value)) stale.push(status);
       else if (instance?.status?.taskId === status.task_id.value) {
-        addTo(foldings, key, instance, status);
+        if (resurrected(instance, status)) stale.push(status);
+        else addTo(foldings, key, instance, status);
       } else unsure.push(status);
     }
     // The cache may lag behind a launch written a moment ago: ask the store before judging.
@@ -120,8 +122,9 @@ export class StatusWriter {
         continue;
       }
       const fresh = await this.read(key);
-      if (fresh?.status?.taskId === status.task_id.value) addTo(foldings, key, fresh, status);
-      else stale.push(status);
+      if (fresh?.status?.taskId === status.task_id.value && !resurrected(fresh, status)) {
+        addTo(foldings, key, fresh, status);
+      } else stale.push(status);
     }
 
     let round = [...foldings.values()];
@@ -197,6 +200,14 @@ export class StatusWriter {
       what: 'read instance',
     });
   }
+}
+
+/**
+ * Mesos reports alive a task the instance recorded as ended (e.g. killed before its launch
+ * reached Mesos, then launched after all). The instance has moved on: the task is an orphan.
+ */
+function resurrected(instance: Instance, status: TaskStatus): boolean {
+  return isTerminal(instance.status?.state) && !isTerminal(status.state);
 }
 
 function addTo(

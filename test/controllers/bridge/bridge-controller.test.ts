@@ -223,4 +223,74 @@ describe('the Mesos bridge', () => {
       return found?.status?.state === 'Removed' && found.status.offered?.length === 0;
     });
   });
+
+  it('launches many instances at once: no port twice on an agent, status updates written in batches', async () => {
+    h = await Harness.start(etcd, { agents: 5 });
+    await h.revision('web', 1, {
+      cpus: 0.1,
+      mem: 32,
+      portDefinitions: [{ name: 'http', port: 0, protocol: 'tcp' }],
+    });
+    const { bridge, metrics } = h.bridge();
+    const agents = h.agentIds();
+    const names = Array.from({ length: 200 }, (_, i) => `web-1-${i}`);
+    await h.bound(names, (i) => agents[i % agents.length]!);
+
+    const all = await until(
+      async () => {
+        const list = await h.list();
+        return list.every((i) => i.status?.state === 'TASK_RUNNING') ? list : undefined;
+      },
+      { within: 30_000, what: 'all 200 instances running' },
+    );
+    expect(all).toHaveLength(200);
+    const live = h.tasks(bridge.frameworkId!).live;
+    expect(live).toHaveLength(200);
+    for (const agentId of agents) {
+      const ports = all
+        .filter((i) => i.status?.agentId === agentId)
+        .flatMap((i) => i.status!.ports!);
+      expect(ports).toHaveLength(40);
+      expect(new Set(ports).size).toBe(40);
+    }
+    const text = metrics.render();
+    const count = Number(/meseta_bridge_status_batch_size_count (\d+)/.exec(text)![1]);
+    const single = Number(/meseta_bridge_status_batch_size_bucket\{le="1"\} (\d+)/.exec(text)![1]);
+    expect(count).toBeGreaterThan(0);
+    expect(single).toBeLessThan(count); // some batch wrote several instances at once
+  }, 40_000);
+
+  it('writes health, failures and exact ports from the task lifecycle', async () => {
+    h = await Harness.start(etcd);
+    const check = {
+      protocol: 'MESOS_TCP' as const,
+      gracePeriodSeconds: 0,
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
+      maxConsecutiveFailures: 3,
+      delaySeconds: 0,
+    };
+    await h.revision('web', 1, {
+      requirePorts: true,
+      portDefinitions: [{ name: 'http', port: 31500, protocol: 'tcp' }],
+      healthChecks: [check],
+    });
+    await h.revision('crash', 1, {
+      labels: { 'meseta.sim/exit-after': '0', 'meseta.sim/exit-code': '3' },
+    });
+    h.bridge();
+    await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
+    await h.instance('crash-1-0', { app: 'crash', agentId: h.agentIds()[1]! });
+
+    const healthy = await until(async () => {
+      const instance = await h.get('web-1-0');
+      return instance?.status?.healthy === true ? instance : undefined;
+    });
+    expect(healthy.status).toMatchObject({ state: 'TASK_RUNNING', ports: [31500] });
+
+    const failed = await state('crash-1-0', 'TASK_FAILED');
+    expect(failed.status).toMatchObject({ failures: 1, message: 'Command exited with status 3' });
+    expect(failed.status?.lastFailureAt).toBeTruthy();
+    expect(failed.status?.healthy).toBeUndefined();
+  });
 });

@@ -215,4 +215,60 @@ describe('the Mesos bridge under faults', () => {
     );
     expect(metrics.render()).toMatch(/meseta_bridge_kills_total\{kind="orphan"\} [1-9]/);
   });
+
+  it('does not kill an orphan that an instance claims within the grace period', async () => {
+    h = await Harness.start(etcd);
+    await h.revision('web', 1);
+    const { bridge, metrics } = h.bridge({ implicitReconcileMs: 100, orphanGraceMs: 400 });
+    await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
+    const running = await state('web-1-0', 'TASK_RUNNING');
+    const taskId = running.status!.taskId!;
+
+    await h.store.delete(instanceResource, { namespace: 'default', name: 'web-1-0' });
+    await until(() => bridge.orphans === 1, { what: 'the orphan to be noticed' });
+    // Restored (say, from a backup) with its task before the grace period is over.
+    const { resourceVersion: _rv, uid: _uid, ...metadata } = running.metadata;
+    await h.store.create(instanceResource, { ...running, metadata });
+    await until(() => bridge.orphans === 0, { what: 'the orphan to be claimed' });
+    const implicit = () =>
+      counter(metrics.render(), 'meseta_bridge_reconcile_calls_total\\{kind="implicit"\\}');
+    const seen = implicit();
+    // Several implicit reconciliations (100 ms apart) later: well past the grace period.
+    await until(() => implicit() >= seen + 6, { what: 'more implicit reconciliations' });
+    expect(h.sim.master.framework(bridge.frameworkId!)!.tasks.get(taskId)?.state).toBe(
+      'TASK_RUNNING',
+    );
+    expect(metrics.render()).not.toMatch(/meseta_bridge_kills_total\{kind="orphan"\}/);
+    expect((await h.get('web-1-0'))?.status?.state).toBe('TASK_RUNNING');
+  });
+
+  it('records an unreachable task and its agent Removed; a returning agent is Active and its tasks reconciled', async () => {
+    h = await Harness.start(etcd);
+    await h.revision('web', 1);
+    await h.instance('web-1-0', { agentId: h.agentIds()[0]! });
+    // A pending, unbound instance keeps offers coming (and Agents' `offered` current).
+    await h.instance('web-1-1');
+    const { metrics } = h.bridge({ offerHoldMs: 60_000 });
+    const explicit = () =>
+      counter(metrics.render(), 'meseta_bridge_reconcile_calls_total\\{kind="explicit"\\}');
+    const agentId = h.agentIds()[0]!;
+    await state('web-1-0', 'TASK_RUNNING');
+
+    h.sim.faults.markUnreachable(agentId);
+    const away = await state('web-1-0', 'TASK_UNREACHABLE');
+    expect(away.status?.unreachableSince).toBeTruthy();
+    expect(away.status?.reason).toBe('REASON_AGENT_REMOVED');
+    const agent = async () => (await h.agents()).find((a) => a.status?.agentId === agentId);
+    await until(async () => (await agent())?.status?.state === 'Removed');
+
+    // It reregisters: offered again, it is Active again, and the bridge asks Mesos about the
+    // tasks it had there. (Their return is not checked here: the simulator keeps answering
+    // TASK_UNREACHABLE until the agent sends a new update; instance-status.test.ts covers
+    // clearing unreachableSince.)
+    const asked = explicit();
+    h.sim.faults.healAgent(agentId);
+    await until(async () => (await agent())?.status?.state === 'Active');
+    expect((await agent())?.status?.removedAt).toBeUndefined();
+    await until(() => explicit() > asked, { what: "the returned agent's tasks reconciled" });
+  });
 });

@@ -162,6 +162,27 @@ export class Harness {
     });
   }
 
+  /** Many bound instances at once (128 creates per transaction). */
+  async bound(names: string[], agentOf: (i: number) => string): Promise<void> {
+    const boundAt = new Date().toISOString();
+    await this.store.batch(
+      names.map((name, i) => ({
+        op: 'create' as const,
+        type: instanceResource,
+        object: {
+          apiVersion: 'meseta.io/v1',
+          kind: 'Instance',
+          metadata: { name, namespace: 'default' },
+          spec: { app: 'web', revision: 1, goal: 'running', agentId: agentOf(i), boundAt },
+        },
+      })),
+    );
+  }
+
+  async list(): Promise<Instance[]> {
+    return (await this.store.list(instanceResource)).items;
+  }
+
   async get(name: string): Promise<Instance | undefined> {
     return this.store.get(instanceResource, { namespace: 'default', name });
   }

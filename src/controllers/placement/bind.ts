@@ -1,0 +1,63 @@
+/**
+ * Writes a round's bindings: each instance gets `spec.agentId` and `spec.boundAt` in a
+ * compare-and-swap update on the resourceVersion the round read, 128 per transaction. A
+ * transaction is all or nothing, so when one binding conflicts (the instance changed since the
+ * round read it: launched, stopped, deleted, or bound by another round) it is left out and the
+ * rest of its transaction is written again; the next round decides that instance afresh.
+ */
+import type { Instance } from '../../api/instance.ts';
+import { instanceResource } from '../../api/resources.ts';
+import type { Logger } from '../../log.ts';
+import { ConflictError, NotFoundError } from '../../store/errors.ts';
+import { BatchFailedError, type BatchOp, type ObjectStore } from '../../store/object-store.ts';
+import type { Binding } from '../../placement/round.ts';
+
+// The store puts at most 128 operations in a transaction, fence compares included: 120 leaves
+// room for a leader's fence, so each call is one transaction.
+const CHUNK = 120;
+
+export interface BindResult {
+  /** The instances as written. */
+  written: Instance[];
+  /** Bindings left out because their instance changed meanwhile. */
+  conflicts: number;
+}
+
+export async function writeBindings(
+  store: ObjectStore,
+  bindings: readonly Binding[],
+  boundAt: string,
+  logger: Logger,
+): Promise<BindResult> {
+  const written: Instance[] = [];
+  let conflicts = 0;
+  for (let start = 0; start < bindings.length; start += CHUNK) {
+    let ops: BatchOp[] = bindings.slice(start, start + CHUNK).map((binding) => ({
+      op: 'update',
+      type: instanceResource,
+      object: {
+        ...binding.instance,
+        spec: { ...binding.instance.spec, agentId: binding.agentId, boundAt },
+      },
+    }));
+    while (ops.length > 0) {
+      try {
+        const results = await store.batch(ops);
+        for (const result of results) written.push(result.object as Instance);
+        break;
+      } catch (error) {
+        const lost =
+          error instanceof BatchFailedError &&
+          (error.cause instanceof ConflictError || error.cause instanceof NotFoundError);
+        if (!lost) throw error;
+        conflicts++;
+        logger.debug('binding lost a race; the next round decides again', {
+          instance: (ops[error.index]! as { object: Instance }).object.metadata.name,
+        });
+        // Operations before `committed` were written by an earlier transaction of the call.
+        ops = ops.filter((_, i) => i >= error.committed && i !== error.index);
+      }
+    }
+  }
+  return { written, conflicts };
+}

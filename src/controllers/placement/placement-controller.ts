@@ -1,0 +1,289 @@
+/**
+ * The placement controller: binds every Instance that needs an agent to one, by rounds.
+ *
+ * Informers keep Agents, Instances, AppRevisions (indexed by `namespace/app/revision`) and Apps
+ * in memory. Any change that can alter a decision (an Agent's offers or cordon, an Instance's
+ * binding, goal or task, a new revision) pokes a trigger; a burst of changes makes one round
+ * (`settleMs` after its first change), and a round also runs every `resyncMs` so that bindings
+ * that waited too long for a launch are replaced. A round decides with the pure `placeRound`
+ * (src/placement/round.ts), writes the bindings as compare-and-swap updates, up to 120 per
+ * transaction (a conflict skips that instance until the next round), and reports on Apps (the
+ * `Placed` condition and `FailedPlacement` events, see report.ts).
+ *
+ * A round starts only once the Instance cache shows the bindings of the round before (or 10 s
+ * have passed): deciding from a cache without them would count their agents as free again.
+ *
+ * @example
+ *   const placement = new PlacementController({ store, recorder });
+ *   await placement.run(signal); // until signal aborts
+ */
+import type { AppRevision, AppTemplate } from '../../api/app-revision.ts';
+import type { Agent } from '../../api/agent.ts';
+import type { Instance } from '../../api/instance.ts';
+import {
+  agentResource,
+  appResource,
+  appRevisionResource,
+  instanceResource,
+  type StoredApp,
+} from '../../api/resources.ts';
+import { realClock, type Clock, type Timer } from '../../clock.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import { Informer } from '../../runtime/informer.ts';
+import type { Registry } from '../../runtime/metrics.ts';
+import type { ObjectStore } from '../../store/object-store.ts';
+import { placeRound, type RoundResult } from '../../placement/round.ts';
+import { OwnWrites } from '../apps/own-writes.ts';
+import { writeBindings } from './bind.ts';
+import { PlacementReporter } from './report.ts';
+import { RoundTrigger } from './round-trigger.ts';
+
+export interface PlacementControllerOptions {
+  store: ObjectStore;
+  recorder?: EventRecorder;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Registry;
+  /** The framework's Mesos role, whose reservations instances may use. Default `*`. */
+  role?: string;
+  /** A binding not launched after this long is placed again. Default 30 s. */
+  staleBindingMs?: number;
+  /** How long a burst of changes may settle before its round. Default 50 ms. */
+  settleMs?: number;
+  /** A round at least this often, changes or not. Default 10 s. */
+  resyncMs?: number;
+  /** A changed why-not message is written to an App at most this often. Default 10 s. */
+  reportIntervalMs?: number;
+}
+
+/** What one round did. */
+export interface RoundSummary {
+  /** False when the round waited for the cache to show the previous round's writes. */
+  ran: boolean;
+  bound: number;
+  conflicts: number;
+  unplaced: number;
+}
+
+const BY_REVISION = 'byRevision';
+const ROUND = 'round';
+
+export class PlacementController {
+  readonly agents: Informer<Agent>;
+  readonly instances: Informer<Instance>;
+  readonly revisions: Informer<AppRevision>;
+  readonly apps: Informer<StoredApp>;
+  readonly #options: PlacementControllerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #trigger: RoundTrigger;
+  readonly #ownWrites: OwnWrites;
+  readonly #reporter: PlacementReporter;
+  readonly #observe: (result: RoundResult | undefined, summary: RoundSummary, ms: number) => void;
+
+  constructor(options: PlacementControllerOptions) {
+    this.#options = options;
+    const { store } = options;
+    this.#clock = options.clock ?? realClock;
+    this.#logger = (options.logger ?? silentLogger).child({ controller: 'placement' });
+    const common = { clock: this.#clock, logger: this.#logger };
+    this.agents = new Informer(store, agentResource, common);
+    this.instances = new Informer(store, instanceResource, common);
+    this.revisions = new Informer(store, appRevisionResource, {
+      ...common,
+      indexers: {
+        [BY_REVISION]: (r) => [revisionKey(r.metadata.namespace, r.spec.app, r.spec.revision)],
+      },
+    });
+    this.apps = new Informer(store, appResource, common);
+    this.#trigger = new RoundTrigger(this.#clock, options.settleMs ?? 50);
+    this.#ownWrites = new OwnWrites(this.#clock, 10_000);
+    this.#reporter = new PlacementReporter({
+      store,
+      apps: this.apps,
+      recorder: options.recorder,
+      clock: this.#clock,
+      logger: this.#logger,
+      ...(options.reportIntervalMs !== undefined
+        ? { minIntervalMs: options.reportIntervalMs }
+        : {}),
+    });
+    this.#observe = observer(options.metrics);
+
+    const poke = () => this.#trigger.poke();
+    this.agents.addHandlers({
+      added: poke,
+      modified: (old, now) => {
+        if (agentChangeMatters(old, now)) poke();
+      },
+      deleted: poke,
+    });
+    this.instances.addHandlers({
+      added: poke,
+      modified: (old, now) => {
+        if (instanceChangeMatters(old, now)) poke();
+      },
+      deleted: poke,
+    });
+    this.revisions.addHandlers({ added: poke });
+  }
+
+  /**
+   * Runs the informers and, once all have synced, rounds until `signal` aborts. Rejects if an
+   * informer fails for good (after stopping the rest).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    if (signal.aborted) abort();
+    const informers = [this.agents, this.instances, this.revisions, this.apps] as const;
+    const watching = informers.map((informer) =>
+      informer.run(stop.signal).catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+    );
+    const watched = Promise.all(watching);
+    try {
+      await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
+      await Promise.all([this.#loop(stop.signal), watched]);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    const resyncMs = this.#options.resyncMs ?? 10_000;
+    let timer: Timer | undefined;
+    const schedule = () => {
+      timer = this.#clock.setTimeout(() => {
+        this.#trigger.poke();
+        schedule();
+      }, resyncMs);
+    };
+    schedule();
+    this.#trigger.poke();
+    try {
+      while (await this.#trigger.next(signal)) {
+        try {
+          await this.round();
+        } catch (error) {
+          this.#logger.error('placement round failed; the next one tries again', { error });
+        }
+      }
+    } finally {
+      timer?.cancel();
+    }
+  }
+
+  /** One round now, from the caches. */
+  async round(): Promise<RoundSummary> {
+    const started = performance.now();
+    if (!this.#ownWrites.seen(ROUND)) {
+      const summary = { ran: false, bound: 0, conflicts: 0, unplaced: 0 };
+      this.#observe(undefined, summary, performance.now() - started);
+      return summary;
+    }
+    const now = this.#clock.now();
+    const result = placeRound({
+      agents: this.agents.list(),
+      instances: this.instances.list(),
+      template: (namespace, app, revision) => this.#template(namespace, app, revision),
+      now,
+      ...(this.#options.role !== undefined ? { role: this.#options.role } : {}),
+      ...(this.#options.staleBindingMs !== undefined
+        ? { staleBindingMs: this.#options.staleBindingMs }
+        : {}),
+    });
+    const { written, conflicts } = await writeBindings(
+      this.#options.store,
+      result.bindings,
+      new Date(now).toISOString(),
+      this.#logger,
+    );
+    for (const instance of written) this.#ownWrites.note(ROUND, this.instances, instance);
+    await this.#reporter.report(result.apps);
+    let unplaced = 0;
+    for (const outcome of result.apps.values()) unplaced += outcome.unplaced;
+    const summary = { ran: true, bound: written.length, conflicts, unplaced };
+    this.#observe(result, summary, performance.now() - started);
+    if (written.length > 0 || unplaced > 0) {
+      this.#logger.info('placement round', {
+        ...summary,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+    return summary;
+  }
+
+  #template(namespace: string, app: string, revision: number): AppTemplate | undefined {
+    return this.revisions.byIndex(BY_REVISION, revisionKey(namespace, app, revision))[0]?.spec
+      .template;
+  }
+}
+
+function revisionKey(namespace: string | undefined, app: string, revision: number): string {
+  return `${namespace ?? ''}/${app}/${revision}`;
+}
+
+/** Whether an Agent change can change a decision: anything but `lastSeenAt`. */
+export function agentChangeMatters(old: Agent, now: Agent): boolean {
+  if (old === now) return true;
+  return (
+    old.spec?.unschedulable !== now.spec?.unschedulable ||
+    old.status?.state !== now.status?.state ||
+    old.status?.offeredAt !== now.status?.offeredAt ||
+    old.status?.hostname !== now.status?.hostname ||
+    JSON.stringify(old.status?.offered) !== JSON.stringify(now.status?.offered) ||
+    JSON.stringify(old.status?.attributes) !== JSON.stringify(now.status?.attributes) ||
+    JSON.stringify(old.status?.domain) !== JSON.stringify(now.status?.domain)
+  );
+}
+
+/**
+ * Whether an Instance change can change a decision: its binding, goal, generation, or its task
+ * starting or ending. Health and readiness changes, the bulk of status updates, cost nothing.
+ */
+export function instanceChangeMatters(old: Instance, now: Instance): boolean {
+  if (old === now) return true;
+  return (
+    old.spec.agentId !== now.spec.agentId ||
+    old.spec.boundAt !== now.spec.boundAt ||
+    old.spec.goal !== now.spec.goal ||
+    old.metadata.generation !== now.metadata.generation ||
+    old.status?.taskId !== now.status?.taskId ||
+    old.status?.state !== now.status?.state ||
+    old.status?.observedGeneration !== now.status?.observedGeneration ||
+    old.status?.agentId !== now.status?.agentId
+  );
+}
+
+function observer(
+  metrics: Registry | undefined,
+): (result: RoundResult | undefined, summary: RoundSummary, ms: number) => void {
+  if (!metrics) return () => {};
+  const rounds = metrics.counter('meseta_placement_rounds_total', 'Placement rounds by outcome');
+  const bound = metrics.counter('meseta_placement_bindings_total', 'Instances bound to agents');
+  const conflicts = metrics.counter(
+    'meseta_placement_conflicts_total',
+    'Bindings that lost a compare-and-swap race',
+  );
+  const unplaced = metrics.gauge(
+    'meseta_placement_unplaced',
+    'Instances the last round could not place',
+  );
+  const duration = metrics.histogram(
+    'meseta_placement_round_duration_seconds',
+    'Time spent in one placement round',
+  );
+  return (result, summary, ms) => {
+    rounds.inc({ outcome: summary.ran ? 'ran' : 'waited' });
+    if (!result) return;
+    bound.inc({}, summary.bound);
+    conflicts.inc({}, summary.conflicts);
+    unplaced.set(summary.unplaced);
+    duration.observe(ms / 1000);
+  };
+}
