@@ -19,6 +19,7 @@ import type { Kv } from '../store/kv.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { AppsController } from './apps/apps-controller.ts';
 import { bridgeController, type BridgeController } from './bridge/index.ts';
+import { placementController, type PlacementController } from './placement/index.ts';
 import { EventSweeper } from './events/sweeper.ts';
 
 /** What a process was told about its surroundings, for the controllers that need it. */
@@ -124,9 +125,32 @@ export const bridgeFactory: ControllerFactory = {
   },
 };
 
+export const placementFactory: ControllerFactory = {
+  name: 'placement',
+  summary: "binds pending instances to agents under the App's constraints and resources",
+  create(deps) {
+    const placement = placementController.create({
+      store: deps.store,
+      recorder: deps.recorder,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    }) as PlacementController;
+    return {
+      run: (signal) => placement.run(signal),
+      synced: () =>
+        placement.agents.hasSynced() &&
+        placement.instances.hasSynced() &&
+        placement.revisions.hasSynced() &&
+        placement.apps.hasSynced(),
+    };
+  },
+};
+
 /** Every controller meseta has, in the order they start. */
 export const controllerFactories: readonly ControllerFactory[] = [
   appsFactory,
+  placementFactory,
   bridgeFactory,
   eventsFactory,
 ];
