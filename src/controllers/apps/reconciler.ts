@@ -29,7 +29,7 @@ import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
 import { groupByBalance } from './kill-order.ts';
 import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts';
 import type { AgentFacts } from '../../placement/fields.ts';
-import { OwnWrites } from './own-writes.ts';
+import { OwnWrites } from '../../runtime/own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 
 export const INSTANCES_FINALIZER = 'meseta.io/instances';
