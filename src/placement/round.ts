@@ -137,7 +137,12 @@ export function prepareRound(input: RoundInput): PreparedRound {
     if (!template) continue;
     const constraints = compileConstraints(template.constraints);
     for (const c of constraints) index.column(c.field);
-    index.eligible(constraints, template.gpus > 0);
+    const eligible = index.eligible(constraints, template.gpus > 0);
+    const groupBy = constraints.find((c) => c.operator === 'GROUP_BY' && !c.invalid);
+    if (!groupBy) continue;
+    index.partition(eligible.all, groupBy.field);
+    index.partition(eligible.offered, groupBy.field);
+    for (const c of constraints) if (!isStatic(c) && isLasting(c)) index.slotsWith(c.field, 0);
   }
   return {
     place: () => decideRound(index, pendingByGroup, placedByGroup, templates, role),
@@ -218,22 +223,21 @@ class TemplateCache {
   }
 }
 
-/** Agent positions that a group scans round-robin; removal is O(1) (the last one moves in). */
+/**
+ * Agent positions that a group scans round-robin. It starts on a list shared with other groups
+ * and copies it on its first removal; removal is O(1) (the last one moves in).
+ */
 class ScanList {
-  readonly #items: number[] = [];
-  #cursor = 0;
-
-  add(index: number): void {
-    this.#items.push(index);
-  }
-
-  get size(): number {
-    return this.#items.length;
-  }
+  #items: Int32Array;
+  #length: number;
+  #owned = false;
+  #cursor: number;
 
   /** Starts the round-robin at a position derived from `seed`, so groups do not all pile up. */
-  startAt(seed: number): void {
-    this.#cursor = this.#items.length > 0 ? seed % this.#items.length : 0;
+  constructor(items: Int32Array, seed: number) {
+    this.#items = items;
+    this.#length = items.length;
+    this.#cursor = items.length > 0 ? seed % items.length : 0;
   }
 
   /**
@@ -243,8 +247,8 @@ class ScanList {
   find(check: (index: number) => 'ok' | 'drop' | 'skip', count: () => void): number | undefined {
     let tried = 0;
     let pos = this.#cursor;
-    while (tried < this.#items.length) {
-      if (pos >= this.#items.length) pos = 0;
+    while (tried < this.#length) {
+      if (pos >= this.#length) pos = 0;
       const index = this.#items[pos]!;
       count();
       const verdict = check(index);
@@ -253,10 +257,14 @@ class ScanList {
         return index;
       }
       if (verdict === 'drop') {
-        const last = this.#items.pop()!;
-        if (pos < this.#items.length) this.#items[pos] = last;
-        // Items after the cursor shifted into `pos`: look at it again, without counting a try
-        // against the (now shorter) list.
+        if (!this.#owned) {
+          this.#items = this.#items.slice(0, this.#length);
+          this.#owned = true;
+        }
+        this.#length--;
+        // The last item moves into `pos`: look at it next, without counting a try against the
+        // (now shorter) list.
+        if (pos < this.#length) this.#items[pos] = this.#items[this.#length]!;
         continue;
       }
       pos++;
@@ -343,8 +351,10 @@ class GroupPlan {
   readonly #counts = new Map<string, Counts>();
   readonly #groupBys: GroupByIndex[] = [];
   /** Without GROUP_BY: one list. With: one per value of the first GROUP_BY's field. */
-  readonly #scan = new ScanList();
+  #scan: ScanList | undefined;
   readonly #byValue = new Map<string, ScanList>();
+  /** The first GROUP_BY's agents with an offer, by value id; its lists are made on first use. */
+  #offeredByValue: ReadonlyMap<number, Int32Array> = new Map();
   /** Per value of the first GROUP_BY: agents not yet ruled out by a constraint. */
   readonly #alive = new Map<string, number>();
   #next = 0;
@@ -382,69 +392,74 @@ class GroupPlan {
   #build(): void {
     const eligible = this.index.eligible(this.#constraints, this.#needs.gpus > 0);
     const groupBys = this.#constraints.filter((c) => c.operator === 'GROUP_BY' && !c.invalid);
-    const slots = this.#slots;
-    const seed = hashOf(this.key);
     const primary = groupBys[0];
     if (!primary) {
-      for (const i of eligible) if (slots[i]!.hasOffers) this.#scan.add(i);
-      this.#scan.startAt(seed);
+      this.#scan = new ScanList(eligible.offered, hashOf(this.key));
       return;
     }
+    // The values an instance could go to: those of eligible agents (offered or not), less the
+    // values whose every agent a UNIQUE, MAX_PER or CLUSTER rules out for good already.
     const column = this.index.column(primary.field);
-    const rejections = this.#dynamic
-      .filter(isLasting)
-      .map((c) => ({ ids: this.index.column(c.field).ids, rejected: this.#rejectedIds(c) }));
-    const domain = new Set<number>();
-    const alive = new Int32Array(column.values.length);
-    const lists = new Map<number, ScanList>();
-    agents: for (const i of eligible) {
-      const id = column.ids[i]!;
-      domain.add(id);
-      for (const { ids, rejected } of rejections) if (rejected[ids[i]!]) continue agents;
-      alive[id]!++;
-      if (!slots[i]!.hasOffers) continue;
-      let list = lists.get(id);
-      if (!list) lists.set(id, (list = new ScanList()));
-      list.add(i);
+    const alive = new Map<number, number>();
+    for (const [id, agents] of this.index.partition(eligible.all, primary.field)) {
+      alive.set(id, agents.length);
     }
-    for (const [id, list] of lists) {
-      list.startAt(seed);
-      this.#byValue.set(column.values[id]!, list);
+    const ruledOut = new Set<number>();
+    for (const c of this.#dynamic) {
+      if (!isLasting(c)) continue;
+      for (const id of this.#rejectedIds(c)) {
+        for (const i of this.index.slotsWith(c.field, id)) {
+          if (!eligible.mask[i] || ruledOut.has(i)) continue;
+          ruledOut.add(i);
+          const value = column.ids[i]!;
+          alive.set(value, alive.get(value)! - 1);
+        }
+      }
     }
     const values: string[] = [];
-    for (const id of domain) {
-      if (alive[id]! === 0) continue;
+    for (const [id, count] of alive) {
+      if (count === 0) continue;
       values.push(column.values[id]!);
-      this.#alive.set(column.values[id]!, alive[id]!);
+      this.#alive.set(column.values[id]!, count);
     }
+    this.#offeredByValue = this.index.partition(eligible.offered, primary.field);
     this.#groupBys.push(new GroupByIndex(primary, this.#counts.get(primary.field)!, values));
     for (const c of groupBys.slice(1)) {
-      const { ids, values: all } = this.index.column(c.field);
-      const seen = new Set<number>();
-      for (const i of eligible) seen.add(ids[i]!);
-      const names = [...seen].map((id) => all[id]!);
+      const { values: all } = this.index.column(c.field);
+      const names = [...this.index.partition(eligible.all, c.field).keys()].map((id) => all[id]!);
       this.#groupBys.push(new GroupByIndex(c, this.#counts.get(c.field)!, names));
     }
   }
 
-  /** Per value id of the constraint's field: 1 where it rejects for good, given the counts now. */
-  #rejectedIds(c: CompiledConstraint): Uint8Array {
+  /** The scan list of one value of the first GROUP_BY, made on first use. */
+  #listFor(field: string, value: string): ScanList | undefined {
+    let list = this.#byValue.get(value);
+    if (!list) {
+      const id = this.index.column(field).idOf.get(value);
+      const agents = id === undefined ? undefined : this.#offeredByValue.get(id);
+      if (!agents) return undefined;
+      list = new ScanList(agents, hashOf(this.key));
+      this.#byValue.set(value, list);
+    }
+    return list;
+  }
+
+  /** The value ids of the constraint's field that it rules out for good, given the counts now. */
+  #rejectedIds(c: CompiledConstraint): number[] {
     const column = this.index.column(c.field);
     const counts = this.#counts.get(c.field)!;
-    const rejected = new Uint8Array(column.values.length);
-    if ((c.operator === 'UNIQUE' || c.operator === 'MAX_PER') && c.count >= 0 && !c.invalid) {
-      // Only values that already have instances can be refused (MAX_PER 0 refuses all).
-      if (c.operator === 'MAX_PER' && c.count === 0) rejected.fill(1);
-      else {
-        for (const value of counts.byValue.keys()) {
-          const id = column.idOf.get(value);
-          if (id !== undefined && judge(c, value, counts) !== undefined) rejected[id] = 1;
-        }
+    const rejected: number[] = [];
+    const countable = (c.operator === 'UNIQUE' || c.operator === 'MAX_PER') && !c.invalid;
+    if (countable && !(c.operator === 'MAX_PER' && c.count <= 0)) {
+      // Only values that already have instances can be refused: no need to look at the others.
+      for (const value of counts.byValue.keys()) {
+        const id = column.idOf.get(value);
+        if (id !== undefined && judge(c, value, counts) !== undefined) rejected.push(id);
       }
       return rejected;
     }
     column.values.forEach((value, id) => {
-      if (judge(c, value, counts) !== undefined) rejected[id] = 1;
+      if (judge(c, value, counts) !== undefined) rejected.push(id);
     });
     return rejected;
   }
@@ -460,7 +475,12 @@ class GroupPlan {
       return false;
     }
     const fit = slot.offered.fit(this.#needs, this.role);
-    if (!fit.ok) throw new Error('placement: covers() and fit() disagree');
+    if (!fit.ok) {
+      // covers() said yes: a bug, but one App's bug must not stop the round for every App.
+      this.outcome.unplaced += this.pending.length - this.#next;
+      addMessage(this.outcome, `internal error: ${fit.shortages.map((x) => x.message).join('; ')}`);
+      return false;
+    }
     slot.offered.take(fit);
     const instance = this.pending[this.#next++]!;
     bindings.push({
@@ -486,7 +506,7 @@ class GroupPlan {
     const count = () => this.scanned++;
     const primary = this.#groupBys[0];
     if (!primary) {
-      const index = this.#scan.find((i) => {
+      const index = this.#scan!.find((i) => {
         const verdict = this.#check(i);
         return verdict === 'drop-constraint' ? 'drop' : verdict;
       }, count);
@@ -494,7 +514,7 @@ class GroupPlan {
     }
     if (primary.size < primary.constraint.count && primary.min > 0) return undefined;
     for (const value of [...primary.leastUsed()]) {
-      const list = this.#byValue.get(value);
+      const list = this.#listFor(primary.constraint.field, value);
       if (!list) continue;
       const index = list.find((i) => {
         const verdict = this.#check(i);

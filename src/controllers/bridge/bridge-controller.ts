@@ -207,6 +207,13 @@ export class BridgeController {
     });
   }
 
+  /** Whether the caches are filled (the manager's `/readyz`). */
+  synced(): boolean {
+    return (
+      this.instances.informer.hasSynced() && this.revisions.hasSynced() && this.agents.hasSynced()
+    );
+  }
+
   /** The framework id in use (once subscribed). */
   get frameworkId(): string | undefined {
     return this.client?.frameworkId;
@@ -225,6 +232,11 @@ export class BridgeController {
   /** Task status updates received and not yet written and acknowledged. */
   get statusBacklog(): number {
     return this.writer?.backlog ?? 0;
+  }
+
+  /** Tasks asked about by explicit reconciliation that Mesos has not answered yet. */
+  get unreconciled(): number {
+    return this.reconciliation.pending;
   }
 
   /** Whether offers are suppressed now. */

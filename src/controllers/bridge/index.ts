@@ -39,9 +39,15 @@ export interface BridgeDeps {
   options?: Partial<Omit<BridgeControllerOptions, 'store' | 'records' | 'mesos'>>;
 }
 
+/**
+ * The factory the controller manager registers: `create` makes a BridgeController for one
+ * leadership term (`run(signal)`, `synced()`); it touches neither the store nor Mesos before
+ * `run`.
+ */
 export const bridgeController = {
   name: 'bridge',
-  create(deps: BridgeDeps): { run(signal: AbortSignal): Promise<void> } {
+  summary: 'talks to Mesos: launches bound instances, kills, writes task status, publishes agents',
+  create(deps: BridgeDeps): BridgeController {
     return new BridgeController({
       ...deps.options,
       store: deps.store,

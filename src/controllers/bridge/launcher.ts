@@ -5,7 +5,9 @@
  * replace.
  *
  * One pass, for every agent with both held offers and instances awaiting launch:
- * 1. fit each instance's resources and ports into the agent's offers (per allocation role);
+ * 1. fit each instance's resources and ports into the agent's offers (per allocation role),
+ *    with placement's own fitting (`src/placement/resources.ts`), so that what placement judged
+ *    to fit is what the bridge launches;
  * 2. record each launch in the instance's status (task id, TASK_STAGING, agent, ports,
  *    observedGeneration) with a compare-and-swap on the version read, batched — an instance
  *    whose write fails is not launched (its binding or goal changed meanwhile);
@@ -19,6 +21,7 @@ import { awaitsLaunch, type Instance } from '../../api/instance.ts';
 import { instanceResource } from '../../api/resources.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log.ts';
+import { needsOf, OfferedResources } from '../../placement/resources.ts';
 import type { SchedulerClient } from '../../mesos/client/index.ts';
 import type { Offer, TaskInfo } from '../../mesos/types.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
@@ -30,8 +33,7 @@ import type { BridgeMetrics } from './bridge-metrics.ts';
 import { launchedStatus } from './instance-status.ts';
 import type { InstanceView } from './instance-view.ts';
 import type { OfferBook } from './offer-book.ts';
-import { OfferPool, taskNeeds } from './resource-fit.ts';
-import { buildTaskInfo } from './task-info.ts';
+import { buildTaskInfo, portsByDefinition } from './task-info.ts';
 import { newTaskId } from './task-id.ts';
 
 export const BY_REVISION = 'revision';
@@ -75,6 +77,14 @@ interface Group {
   offers: Offer[];
 }
 
+/** What one agent's offers for one allocation role still have to give in this pass. */
+interface Pool {
+  group: string;
+  role: string;
+  hostname: string;
+  view: OfferedResources;
+}
+
 export class Launcher {
   private running: Promise<void> | undefined;
   private again = false;
@@ -102,13 +112,14 @@ export class Launcher {
     queueMicrotask(() => {
       this.queued = false;
       if (this.running) this.again = true;
-      else this.running = this.loop().finally(() => (this.running = undefined));
+      else {
+        this.running = this.loop().finally(() => {
+          this.running = undefined;
+          // Asked for after the loop's last look: run it.
+          if (this.again) this.trigger();
+        });
+      }
     });
-  }
-
-  /** Resolves when no pass is running or asked for. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
   }
 
   private async loop(): Promise<void> {
@@ -166,8 +177,8 @@ export class Launcher {
     logger.debug('launch pass', { planned: planned.length, launched: launched.length });
   }
 
-  /** One OfferPool per allocation role of the agent's offers. */
-  private poolsOf(agentId: string, held: Offer[], groups: Map<string, Group>) {
+  /** One view of the offered resources per allocation role of the agent's offers. */
+  private poolsOf(agentId: string, held: Offer[], groups: Map<string, Group>): Pool[] {
     const byRole = new Map<string, Offer[]>();
     for (const offer of held) {
       const role = offer.allocation_info?.role ?? this.options.roles[0]!;
@@ -180,20 +191,14 @@ export class Launcher {
       groups.set(group, { agentId, offers: list });
       return {
         group,
+        role,
         hostname: list[0]!.hostname,
-        pool: new OfferPool(
-          list.flatMap((o) => o.resources ?? []),
-          role,
-        ),
+        view: OfferedResources.from(list.flatMap((o) => o.resources ?? [])),
       };
     });
   }
 
-  private plan(
-    instance: Instance,
-    agentId: string,
-    pools: { group: string; hostname: string; pool: OfferPool }[],
-  ): Planned | undefined {
+  private plan(instance: Instance, agentId: string, pools: Pool[]): Planned | undefined {
     const { namespace = '', name } = instance.metadata;
     const { app, revision } = instance.spec;
     const found = this.options.revisions.byIndex(
@@ -205,12 +210,13 @@ export class Launcher {
       this.report(instance, 'RevisionMissing', `AppRevision ${app} ${revision} not found`);
       return undefined;
     }
-    const needs = taskNeeds(template);
+    // The same fitting placement judged the agent by (src/placement/resources.ts).
+    const needs = needsOf(template);
     const reasons: string[] = [];
-    for (const { group, hostname, pool } of pools) {
-      const fitted = pool.fit(needs);
-      if ('error' in fitted) {
-        reasons.push(fitted.error);
+    for (const { group, role, hostname, view } of pools) {
+      const fit = view.fit(needs, role);
+      if (!fit.ok) {
+        reasons.push(fit.shortages.map((s) => s.message).join(', '));
         continue;
       }
       const taskId = newTaskId(namespace, name);
@@ -224,13 +230,13 @@ export class Launcher {
           template,
           agentId,
           hostname,
-          resources: fitted.resources,
-          ports: fitted.ports,
+          resources: fit.resources,
+          ports: portsByDefinition(template, fit.ports),
         });
-        const ports = fitted.ports.filter((p): p is number => p !== undefined);
+        view.take(fit);
         const status = launchedStatus(
           instance,
-          { taskId, agentId, hostname, ports },
+          { taskId, agentId, hostname, ports: [...fit.ports] },
           this.options.clock.now(),
         );
         return { instance: { ...instance, status }, task, group };

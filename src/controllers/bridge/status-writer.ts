@@ -37,8 +37,6 @@ export interface StatusWriterOptions {
   acknowledge(status: TaskStatus): Promise<void>;
   /** An update about a task that is no instance's current task. */
   onStale(status: TaskStatus): void;
-  /** Told of every update after it was handled (written or judged stale). */
-  onHandled?(status: TaskStatus): void;
   /** Updates per flush (default 1,024). */
   maxBatch?: number;
   signal: AbortSignal;
@@ -70,12 +68,15 @@ export class StatusWriter {
 
   push(status: TaskStatus): void {
     this.queue.push(status);
-    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+    this.startDrain();
   }
 
-  /** Resolves when everything pushed so far is handled. */
-  async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  private startDrain(): void {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      // An update pushed after the drain's last look but before this point would wait forever.
+      if (this.queue.length > 0 && !this.options.signal.aborted) this.startDrain();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -113,6 +114,9 @@ export class StatusWriter {
       } else unsure.push(status);
     }
     // The cache may lag behind a launch written a moment ago: ask the store before judging.
+    const freshByKey = await this.readAll(
+      unsure.map((status) => ownerKey(status.task_id.value)!).filter((key) => !foldings.has(key)),
+    );
     for (const status of unsure) {
       const key = ownerKey(status.task_id.value)!;
       const known = foldings.get(key);
@@ -121,7 +125,7 @@ export class StatusWriter {
         else stale.push(status);
         continue;
       }
-      const fresh = await this.read(key);
+      const fresh = freshByKey.get(key);
       if (fresh?.status?.taskId === status.task_id.value && !resurrected(fresh, status)) {
         addTo(foldings, key, fresh, status);
       } else stale.push(status);
@@ -182,12 +186,19 @@ export class StatusWriter {
     metrics.statusWriteSeconds.observe((performance.now() - started) / 1000);
     for (const status of stale) this.options.onStale(status);
     // Acknowledge only now: every update here is in the store or judged not to belong there.
-    await Promise.all(
-      [...written, ...stale].map(async (status) => {
-        this.options.onHandled?.(status);
-        await this.options.acknowledge(status);
-      }),
-    );
+    await Promise.all([...written, ...stale].map((status) => this.options.acknowledge(status)));
+  }
+
+  /** Fresh reads of `keys`, a few at a time. */
+  private async readAll(keys: string[]): Promise<Map<string, Instance | undefined>> {
+    const unique = [...new Set(keys)];
+    const found = new Map<string, Instance | undefined>();
+    for (let i = 0; i < unique.length; i += 64) {
+      const chunk = unique.slice(i, i + 64);
+      const read = await Promise.all(chunk.map((key) => this.read(key)));
+      chunk.forEach((key, j) => found.set(key, read[j]));
+    }
+    return found;
   }
 
   private read(key: string): Promise<Instance | undefined> {

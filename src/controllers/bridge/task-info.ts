@@ -33,7 +33,6 @@ import type {
   Resource,
   TaskInfo,
 } from '../../mesos/types.ts';
-import { usesHostNetwork } from './resource-fit.ts';
 
 export const LABEL_NAMESPACE = 'meseta.io/namespace';
 export const LABEL_APP = 'meseta.io/app';
@@ -49,10 +48,32 @@ export interface TaskInput {
   template: AppTemplate;
   agentId: string;
   hostname: string;
-  /** Fitted from the agent's offers (see resource-fit.ts). */
+  /** Fitted from the agent's offers (src/placement/resources.ts). */
   resources: Resource[];
   /** The host port of each port definition / mapping; undefined where it has none. */
   ports: (number | undefined)[];
+}
+
+/** Whether the template runs on the agent's network (no networks, or mode host). */
+export function usesHostNetwork(template: AppTemplate): boolean {
+  return !template.networks?.length || template.networks.some((n) => n.mode === 'host');
+}
+
+/**
+ * The host port of each port definition (host networking) or port mapping (container
+ * networking), from the fitted host ports in order (placement's `TaskNeeds.ports`: one per
+ * definition, or one per mapping that has a host port): `undefined` for a mapping without one.
+ */
+export function portsByDefinition(
+  template: AppTemplate,
+  hostPorts: readonly number[],
+): (number | undefined)[] {
+  if (usesHostNetwork(template))
+    return (template.portDefinitions ?? []).map((_, i) => hostPorts[i]);
+  let next = 0;
+  return (template.container?.portMappings ?? []).map((m) =>
+    m.hostPort === undefined ? undefined : hostPorts[next++],
+  );
 }
 
 /** Mesos counts consecutive failures in a uint32; "never kill" is the largest. */

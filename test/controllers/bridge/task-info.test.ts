@@ -5,6 +5,7 @@ import { defaultApp } from '../../../src/api/app.ts';
 import {
   buildTaskInfo,
   envName,
+  portsByDefinition,
   type TaskInput,
 } from '../../../src/controllers/bridge/task-info.ts';
 import type { TaskInfo } from '../../../src/mesos/types.ts';
@@ -250,5 +251,28 @@ describe('buildTaskInfo', () => {
   it('names variables in upper case with underscores', () => {
     expect(envName('http-api')).toBe('HTTP_API');
     expect(envName('a.b/c')).toBe('A_B_C');
+  });
+
+  it('spreads fitted host ports over definitions, and over mappings that have a host port', () => {
+    const host = input({
+      cmd: 'x',
+      portDefinitions: [
+        { name: 'a', port: 0, protocol: 'tcp' },
+        { name: 'b', port: 0, protocol: 'tcp' },
+      ],
+    }).template;
+    expect(portsByDefinition(host, [31000, 31001])).toEqual([31000, 31001]);
+    const named = input({
+      cmd: 'x',
+      networks: [{ mode: 'container', name: 'overlay' }],
+      container: {
+        type: 'MESOS',
+        portMappings: [
+          { name: 'internal', containerPort: 80, servicePort: 0, protocol: 'tcp' },
+          { name: 'public', containerPort: 443, hostPort: 0, servicePort: 0, protocol: 'tcp' },
+        ],
+      },
+    }).template;
+    expect(portsByDefinition(named, [31007])).toEqual([undefined, 31007]);
   });
 });
