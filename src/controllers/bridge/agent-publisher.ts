@@ -125,6 +125,11 @@ export class AgentPublisher {
       }
       if (ops.length === 0) return;
       const outcomes = await writeEach(this.options.store, ops);
+      this.options.logger.debug('agents published', {
+        agents: ops.length,
+        states: ops.map((op) => ('object' in op ? (op.object.status as AgentStatus).state : '')),
+        failed: outcomes.filter((o) => o.error).length,
+      });
       outcomes.forEach((outcome, i) => {
         if (outcome.object) this.own.set(outcome.object.metadata.name, outcome.object as Agent);
         if (outcome.error) {
@@ -187,8 +192,6 @@ export class AgentPublisher {
       ...(seen.removedAt !== undefined ? { removedAt: old?.removedAt ?? iso(seen.removedAt) } : {}),
     };
     if (old && jsonEqual(old, status)) return undefined;
-    // An agent never published is not created just to say it is gone.
-    if (seen.removedAt !== undefined && !stored) return undefined;
     if (!stored) {
       return {
         op: 'create',

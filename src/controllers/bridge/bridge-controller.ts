@@ -395,6 +395,7 @@ export class BridgeController {
       case 'failure':
         if (event.agentId && !event.executorId) {
           const agentId = event.agentId.value;
+          this.logger.info('agent lost or removed', { agentId });
           for (const offer of this.offers.available(agentId)) this.offers.remove(offer.id.value);
           this.publisher.removed(agentId);
         }
