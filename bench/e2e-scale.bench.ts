@@ -107,31 +107,32 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
   // The observer: when did the store first show each instance created, bound by placement,
   // launched by the bridge (a task id), and running? The stages say which controller a slow
   // run waited for.
-  const latencies: number[] = [];
-  const stages = {
-    created: new Set<string>(),
-    bound: new Set<string>(),
-    launched: new Set<string>(),
-  };
-  const stageDone: Partial<Record<keyof typeof stages | 'running', number>> = {};
-  const seen = new Set<string>();
+  const STAGES = ['created', 'bound', 'launched', 'running'] as const;
+  type Stage = (typeof STAGES)[number];
+  const times = new Map<string, Partial<Record<Stage, number>>>();
+  const reached: Record<Stage, number> = { created: 0, bound: 0, launched: 0, running: 0 };
+  const stageDone: Partial<Record<Stage, number>> = {};
   let started = 0;
-  const mark = (stage: keyof typeof stages, key: string) => {
-    const set = stages[stage];
-    if (set.has(key)) return;
-    set.add(key);
-    if (set.size === total) stageDone[stage] = performance.now() - started;
+  const mark = (at: Partial<Record<Stage, number>>, stage: Stage, when: number) => {
+    if (at[stage] !== undefined) return;
+    at[stage] = when;
+    if (++reached[stage] === total) stageDone[stage] = performance.now() - started;
   };
   const observe = (instance: Instance) => {
     const key = instance.metadata.namespace + '/' + instance.metadata.name;
-    mark('created', key);
-    if (instance.spec.agentId) mark('bound', key);
-    if (instance.status?.taskId) mark('launched', key);
-    if (instance.status?.state !== 'TASK_RUNNING' || seen.has(key)) return;
-    seen.add(key);
-    if (seen.size === total) stageDone.running = performance.now() - started;
-    latencies.push(Date.now() - Date.parse(instance.metadata.creationTimestamp!));
+    let at = times.get(key);
+    if (!at) times.set(key, (at = {}));
+    const now = Date.now();
+    mark(at, 'created', Date.parse(instance.metadata.creationTimestamp!));
+    if (instance.spec.agentId) mark(at, 'bound', now);
+    if (instance.status?.taskId) mark(at, 'launched', now);
+    if (instance.status?.state === 'TASK_RUNNING') mark(at, 'running', now);
   };
+  const segment = (from: Stage, to: Stage) =>
+    [...times.values()]
+      .filter((at) => at[from] !== undefined && at[to] !== undefined)
+      .map((at) => at[to]! - at[from]!)
+      .sort((a, b) => a - b);
   const instances = new Informer(store.objects, instanceResource);
   instances.addHandlers({ added: observe, modified: (_old, now) => observe(now) });
   const watching = instances.run(stop.signal).catch(() => {});
@@ -161,7 +162,7 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
     const written = performance.now() - started;
     let finished = true;
     try {
-      await waitFor(() => seen.size >= total, `${total} instances running`, DEADLINE_MS);
+      await waitFor(() => reached.running >= total, `${total} instances running`, DEADLINE_MS);
     } catch {
       finished = false;
     }
@@ -173,17 +174,17 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idle = process.cpuUsage(idleStart);
     const idleShare = (idle.user + idle.system) / 1000 / (performance.now() - idleAt);
-    latencies.sort((a, b) => a - b);
+    const latencies = segment('created', 'running');
     const target = label === 'embedded' ? 15 : 45;
     rows.push(
       { name: `Apps written, ${APPS} in txns of 100 (${label})`, value: written / 1000, unit: 's' },
       {
-        name: `apply → ${seen.size}/${total} RUNNING (${label})`,
+        name: `apply → ${reached.running}/${total} RUNNING (${label})`,
         value: elapsed / 1000,
         unit: 's',
         note: `${finished ? '' : 'NOT ALL RUNNING; '}target ≤ ${target} s`,
       },
-      ...(['created', 'bound', 'launched', 'running'] as const).map((stage) => ({
+      ...STAGES.map((stage) => ({
         name: `  all ${stage} at (${label})`,
         value: (stageDone[stage] ?? NaN) / 1000,
         unit: 's',
@@ -200,6 +201,20 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
         unit: 'ms',
         note: label === 'embedded' ? 'target < 1000 ms' : '',
       },
+      ...(
+        [
+          ['created', 'bound'],
+          ['bound', 'launched'],
+          ['launched', 'running'],
+        ] as const
+      ).flatMap(([from, to]) => {
+        const spans = segment(from, to);
+        return [50, 99].map((p) => ({
+          name: `  ${from} → ${to} p${p} (${label})`,
+          value: percentile(spans, p),
+          unit: 'ms',
+        }));
+      }),
       {
         name: `CPU while converging (${label})`,
         value: (cpu.user + cpu.system) / 1000 / elapsed,

@@ -101,10 +101,12 @@ export function register(program: Command): void {
             out.write(`${APP_RESOURCE}/${outcome.input.app.metadata.name} ${outcome.action}\n`);
         }
         for (const problem of up.problems) process.stderr.write(`error: ${problem.format()}\n`);
-        up.show(out);
-        await new Promise<void>((done) =>
-          signal.addEventListener('abort', () => done(), { once: true }),
-        );
+        // Ctrl-C may already have come while starting.
+        if (!signal.aborted) up.show(out);
+        await new Promise<void>((done) => {
+          if (signal.aborted) return done();
+          signal.addEventListener('abort', () => done(), { once: true });
+        });
         out.write('meseta up: stopping (Ctrl-C again to quit at once)\n');
         await up.stop();
         out.write('meseta up: stopped\n');

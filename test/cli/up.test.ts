@@ -8,7 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbeddedEtcd } from '../../src/store/embedded/server.ts';
+import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import { spawnMeseta } from '../e2e/meseta-process.ts';
+import { until } from '../support/until.ts';
 import { runInProcess } from './run-meseta.ts';
 
 describe('meseta up', () => {
@@ -60,6 +63,38 @@ describe('meseta up', () => {
     }
     const log = readFileSync(join(dir, 'data', 'up.log'), 'utf8');
     expect(log).toContain('"msg":"resigned leadership"');
+  });
+
+  it('uses the etcd --etcd names instead of the embedded store, and applies nothing with --no-apply', async () => {
+    const server = await startEmbeddedEtcd();
+    const kv = openEtcdKv({ endpoints: [server.endpoint] });
+    const up = spawnMeseta([
+      '--config',
+      join(dir, 'config-etcd'),
+      'up',
+      '--etcd',
+      server.endpoint,
+      '--no-apply',
+      '--data-dir',
+      join(dir, 'data-etcd'),
+      '--sim-port',
+      '0',
+    ]);
+    try {
+      await up.waitFor(new RegExp(`meseta up: store ${server.endpoint}\n`));
+      const leaders = async () =>
+        (await kv.range({ prefix: '/meseta/leases/' })).kvs.map((k) => k.key.split('/').pop());
+      await until(async () => (await leaders()).length === 4, { what: 'four leaders' });
+      expect((await leaders()).sort()).toEqual(['apps', 'bridge', 'events', 'placement']);
+      expect(readFileSync(join(dir, 'config-etcd'), 'utf8')).toContain(server.endpoint);
+      expect(up.output().stdout).not.toContain('app.meseta.io/');
+      expect(await up.stop('SIGINT')).toBe(0);
+      expect(await leaders()).toEqual([]);
+    } finally {
+      await up.kill();
+      await kv.close();
+      await server.close();
+    }
   });
 
   it('refuses a bad --agents with a usage error', async () => {

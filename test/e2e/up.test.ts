@@ -44,4 +44,46 @@ describe('meseta up (smoke)', () => {
       await second.kill();
     }
   });
+
+  it('lets separate `meseta controller` processes join through its store', async () => {
+    const data = join(dir, 'joined');
+    const up = spawnMeseta([
+      '--config',
+      join(dir, 'config-joined'),
+      'up',
+      '--data-dir',
+      data,
+      '--port',
+      '0',
+      '--sim-port',
+      '0',
+      '--only',
+      'apps,events',
+    ]);
+    try {
+      const [, store] = await up.waitFor(/meseta up: store (http:\/\/\S+)/);
+      const [, mesos] = await up.waitFor(/Mesos simulator (http:\/\/\S+)/);
+      await up.waitFor(/0 of 6 apps converged/);
+      const joined = spawnMeseta([
+        'controller',
+        '--etcd',
+        store!,
+        '--mesos',
+        mesos!,
+        '--only',
+        'placement,bridge',
+        '--probe-port',
+        '0',
+      ]);
+      try {
+        await up.waitFor(/all 6 apps converged/, { within: 30_000 });
+        expect(await joined.stop('SIGTERM')).toBe(0);
+      } finally {
+        await joined.kill();
+      }
+      expect(await up.stop('SIGINT')).toBe(0);
+    } finally {
+      await up.kill();
+    }
+  });
 });
