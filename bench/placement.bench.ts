@@ -5,13 +5,19 @@
  *   UNIQUE hostname, LIKE @zone), each App with 20 instances already running;
  * - the decision for one pending instance against 10,000 agents (target < 5 ms), and reading and
  *   indexing the cluster (10,000 Agents, the constraints' fields) that a round does first;
- * - one round placing 100,000 instances of 100 Apps over the 10,000 agents.
+ * - one round placing 100,000 instances of 100 Apps over the 10,000 agents;
+ * - end to end through the in-process store: the PlacementController binding 100,000 Instances
+ *   (created beforehand) to the 10,000 Agents, from start until every binding is stored.
  */
 import type { Agent } from '../src/api/agent.ts';
 import type { AppTemplate } from '../src/api/app-revision.ts';
 import type { Constraint } from '../src/api/app-types.ts';
 import type { Instance } from '../src/api/instance.ts';
 import { placeRound, prepareRound } from '../src/placement/round.ts';
+import { appRevisionResource, agentResource, instanceResource } from '../src/api/resources.ts';
+import { PlacementController } from '../src/controllers/placement/placement-controller.ts';
+import { openInProcessKv } from '../src/store/embedded/in-process-kv.ts';
+import { ObjectStore, type BatchOp } from '../src/store/object-store.ts';
 import type { BenchRow } from './run.ts';
 
 const AGENTS = Number(process.env.PLACEMENT_AGENTS ?? 10_000);
@@ -167,10 +173,73 @@ export async function run(): Promise<BenchRow[]> {
     unit: 'ms',
     note: `${placed} placed, ${Math.round(placed / (bigMs / 1000))} instances/s, ${result.scanned} agents looked at`,
   });
+  rows.push(await endToEnd(cluster));
   rows.push({
     name: 'rss after',
     value: Math.round(process.memoryUsage().rss / 2 ** 20),
     unit: 'MiB',
   });
   return rows;
+}
+
+/** The controller against the in-process store: 100,000 Instances of 100 Apps, 10,000 Agents. */
+async function endToEnd(cluster: Agent[]): Promise<BenchRow> {
+  const kv = await openInProcessKv();
+  const store = new ObjectStore({ kv, prefix: '/bench' });
+  const write = async (ops: BatchOp[]) => {
+    for (let i = 0; i < ops.length; i += 120) await store.batch(ops.slice(i, i + 120));
+  };
+  await write(cluster.map((agent) => ({ op: 'create', type: agentResource, object: agent })));
+  const apps = 100;
+  const perApp = 1000;
+  await write(
+    Array.from({ length: apps }, (_, a) => ({
+      op: 'create' as const,
+      type: appRevisionResource,
+      object: {
+        apiVersion: 'meseta.io/v1' as const,
+        kind: 'AppRevision' as const,
+        metadata: { name: `e2e${a}-1`, namespace: 'bench' },
+        spec: {
+          app: `e2e${a}`,
+          revision: 1,
+          templateHash: '0000000000000000',
+          template: template(a % 2 === 0 ? [{ field: 'rack', operator: 'GROUP_BY' }] : [], 0.1),
+        },
+      },
+    })),
+  );
+  const instances: BatchOp[] = [];
+  for (let a = 0; a < apps; a++) {
+    for (let i = 0; i < perApp; i++) {
+      const { generation: _g, ...metadata } = instance(`e2e${a}`, i).metadata;
+      instances.push({
+        op: 'create',
+        type: instanceResource,
+        object: { ...instance(`e2e${a}`, i), metadata },
+      });
+    }
+  }
+  await write(instances);
+  const controller = new PlacementController({ store });
+  const stop = new AbortController();
+  const t0 = performance.now();
+  const running = controller.run(stop.signal);
+  const total = apps * perApp;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bound = controller.instances.list().filter((i) => i.spec.agentId).length;
+    if (bound === total) break;
+    if (performance.now() - t0 > 300_000) throw new Error(`only ${bound} of ${total} bound`);
+  }
+  const ms = performance.now() - t0;
+  stop.abort();
+  await running;
+  await kv.close();
+  return {
+    name: `controller end to end: bind 100,000 instances to ${cluster.length} agents`,
+    value: ms / 1000,
+    unit: 's',
+    note: `in-process store; from start (list and watch) to every binding seen; ${Math.round(total / (ms / 1000))} bindings/s`,
+  };
 }

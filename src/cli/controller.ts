@@ -8,7 +8,11 @@
  */
 import type { Command } from 'commander';
 import { Manager, defaultIdentity, type ElectionTimings } from '../controllers/manager.ts';
-import { controllerFactories, selectControllers } from '../controllers/registry.ts';
+import {
+  controllerFactories,
+  selectControllers,
+  type ControllerSettings,
+} from '../controllers/registry.ts';
 import { UsageError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { openStore } from '../store/store.ts';
@@ -22,6 +26,9 @@ interface ControllerFlags extends GlobalOptions {
   probePort: string;
   probeHost: string;
   identity?: string;
+  frameworkName?: string;
+  mesosRole?: string[];
+  failoverTimeout?: string;
   leaseDuration?: string;
   renewDeadline?: string;
   retryPeriod?: string;
@@ -76,6 +83,23 @@ function electionTimings(flags: ControllerFlags): ElectionTimings {
   return timings;
 }
 
+function frameworkSettings(flags: ControllerFlags): Pick<ControllerSettings, 'framework'> {
+  const framework: NonNullable<ControllerSettings['framework']> = {};
+  if (flags.frameworkName !== undefined) framework.name = flags.frameworkName;
+  const roles = listFlag(flags.mesosRole);
+  if (roles?.length) framework.roles = roles;
+  if (flags.failoverTimeout !== undefined) {
+    const seconds = Number(flags.failoverTimeout);
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new UsageError(
+        `--failover-timeout must be a number of seconds >= 0 (got "${flags.failoverTimeout}")`,
+      );
+    }
+    framework.failoverTimeoutSeconds = seconds;
+  }
+  return Object.keys(framework).length > 0 ? { framework } : {};
+}
+
 /**
  * An AbortSignal that aborts on the first SIGINT or SIGTERM; a second one calls `onSecond`
  * (exit at once). `dispose()` removes the handlers.
@@ -112,6 +136,15 @@ export function register(program: Command): void {
       '/healthz, /readyz and /metrics port (0: any free one)',
       String(DEFAULT_PROBE_PORT),
     )
+    .option(
+      '--framework-name <name>',
+      'the framework name the bridge registers with (default meseta)',
+    )
+    .option('--mesos-role <roles...>', 'Mesos roles the bridge subscribes with (default *)')
+    .option(
+      '--failover-timeout <s>',
+      'seconds Mesos keeps our tasks while no bridge is connected (default 604800, a week)',
+    )
     .option('--probe-host <host>', 'address the probes listen on', '127.0.0.1')
     .option('--identity <id>', 'who this replica is in leader keys and logs (default host/pid)')
     .option('--lease-duration <s>', 'leader lease duration in seconds (default 15)')
@@ -130,7 +163,11 @@ export function register(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<ControllerFlags>();
       const connection = await resolveConnection(flags);
-      const settings = { mesos: mesosUrls(flags.mesos), prefix: connection.prefix };
+      const settings = {
+        mesos: mesosUrls(flags.mesos),
+        prefix: connection.prefix,
+        ...frameworkSettings(flags),
+      };
       const controllers = selectControllers(listFlag(flags.only), settings);
       const election = electionTimings(flags);
       const port = portFlag(flags.probePort, '--probe-port');

@@ -18,6 +18,8 @@ import type { InternalRecords } from '../store/internal-records.ts';
 import type { Kv } from '../store/kv.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { AppsController } from './apps/apps-controller.ts';
+import { bridgeController, type BridgeController } from './bridge/index.ts';
+import { placementController, type PlacementController } from './placement/index.ts';
 import { EventSweeper } from './events/sweeper.ts';
 
 /** What a process was told about its surroundings, for the controllers that need it. */
@@ -26,6 +28,8 @@ export interface ControllerSettings {
   mesos: string[];
   /** The key prefix of the installation. */
   prefix: string;
+  /** Who the bridge is to Mesos; unset fields take the bridge's defaults. */
+  framework?: { name?: string; roles?: string[]; failoverTimeoutSeconds?: number };
 }
 
 /** What a controller gets each time its process becomes the leader of its role. */
@@ -93,8 +97,63 @@ export const eventsFactory: ControllerFactory = {
   },
 };
 
+export const bridgeFactory: ControllerFactory = {
+  name: 'bridge',
+  summary: 'talks to Mesos: launches bound instances, kills, writes task status, publishes agents',
+  check: (settings) =>
+    settings.mesos.length === 0
+      ? 'needs the Mesos master URLs: pass --mesos http://mesos-1:5050'
+      : undefined,
+  create(deps) {
+    const framework = deps.settings.framework;
+    const bridge = bridgeController.create({
+      store: deps.store,
+      records: deps.records,
+      mesos: { masters: deps.settings.mesos, ...(framework ? { framework } : {}) },
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      recorder: deps.recorder,
+    }) as BridgeController;
+    return {
+      run: (signal) => bridge.run(signal),
+      synced: () =>
+        bridge.instances.informer.hasSynced() &&
+        bridge.revisions.hasSynced() &&
+        bridge.agents.hasSynced(),
+    };
+  },
+};
+
+export const placementFactory: ControllerFactory = {
+  name: 'placement',
+  summary: "binds pending instances to agents under the App's constraints and resources",
+  create(deps) {
+    const placement = placementController.create({
+      store: deps.store,
+      recorder: deps.recorder,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: deps.metrics,
+    }) as PlacementController;
+    return {
+      run: (signal) => placement.run(signal),
+      synced: () =>
+        placement.agents.hasSynced() &&
+        placement.instances.hasSynced() &&
+        placement.revisions.hasSynced() &&
+        placement.apps.hasSynced(),
+    };
+  },
+};
+
 /** Every controller meseta has, in the order they start. */
-export const controllerFactories: readonly ControllerFactory[] = [appsFactory, eventsFactory];
+export const controllerFactories: readonly ControllerFactory[] = [
+  appsFactory,
+  placementFactory,
+  bridgeFactory,
+  eventsFactory,
+];
 
 export function controllerNamed(name: string): ControllerFactory {
   const factory = controllerFactories.find((f) => f.name === name);

@@ -5,7 +5,7 @@
  * once per slot and remembered.
  */
 import type { Agent } from '../api/agent.ts';
-import type { AgentFacts } from './fields.ts';
+import { agentFacts, type AgentFacts } from './fields.ts';
 import { OfferedResources } from './resources.ts';
 
 /** Why an agent gets nothing, whatever the App: cordoned or gone. */
@@ -31,12 +31,7 @@ export class AgentSlot {
     const status = agent.status;
     this.agentId = status?.agentId ?? agent.metadata.name;
     this.name = agent.metadata.name;
-    this.facts = {
-      hostname: status?.hostname ?? this.agentId,
-      region: status?.domain?.region,
-      zone: status?.domain?.zone,
-      attributes: status?.attributes,
-    };
+    this.facts = agentFacts(agent);
     this.standing =
       status?.state === 'Removed' ? 'removed' : agent.spec?.unschedulable ? 'unschedulable' : 'ok';
     this.hasOffers = (status?.offered?.length ?? 0) > 0;

@@ -6,6 +6,7 @@
  * trailing zeros and en-US digit grouping (`0.8`, `2`, `1,024`), text as is, ranges as `[1-5,7-9]` sorted by begin, sets as
  * `{a,b}` sorted. `undefined` means the agent has no such value.
  */
+import type { Agent } from '../api/agent.ts';
 import type { Attribute } from '../mesos/types.ts';
 
 /** The parts of an agent that constraints look at. */
@@ -14,6 +15,17 @@ export interface AgentFacts {
   region?: string | undefined;
   zone?: string | undefined;
   attributes?: readonly Attribute[] | undefined;
+}
+
+/** The facts of a published Agent (its id stands in for a hostname not known yet). */
+export function agentFacts(agent: Agent): AgentFacts {
+  const status = agent.status;
+  return {
+    hostname: status?.hostname ?? status?.agentId ?? agent.metadata.name,
+    region: status?.domain?.region,
+    zone: status?.domain?.zone,
+    attributes: status?.attributes,
+  };
 }
 
 export type FieldKind = 'hostname' | 'region' | 'zone' | 'attribute';

@@ -240,8 +240,7 @@ export class OfferedResources {
 
   /**
    * Whether `fit(needs, role)` would succeed, without building anything: placement's quick test
-   * over thousands of agents. (Fixed ports are checked one by one; duplicates among them are
-   * left to `fit`.)
+   * over thousands of agents.
    */
   covers(needs: TaskNeeds, role: string): boolean {
     for (const name of SCALAR_NEEDS) {
@@ -249,8 +248,12 @@ export class OfferedResources {
       if (need > 0 && this.#availableMilli(name, role) < need) return false;
     }
     if (needs.ports.length === 0) return true;
-    for (const port of needs.ports) {
-      if (port !== 0 && !this.offersPort(port, role)) return false;
+    for (let i = 0; i < needs.ports.length; i++) {
+      const port = needs.ports[i]!;
+      if (port === 0) continue;
+      if (!this.offersPort(port, role)) return false;
+      // The same fixed port twice can never fit.
+      if (needs.ports.indexOf(port) !== i) return false;
     }
     return this.availablePorts(role) >= needs.ports.length;
   }

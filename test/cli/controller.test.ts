@@ -72,12 +72,15 @@ describe('meseta controller', () => {
   it.each([
     [['--only', 'apps,nope'], /no controller named "nope" \(known: apps/],
     [['--only', ','], /--only needs at least one controller name/],
+    [['--only', 'bridge'], /controller bridge: needs the Mesos master URLs: pass --mesos/],
+    [['--failover-timeout', 'soon'], /--failover-timeout must be a number of seconds/],
     [['--probe-port', 'x'], /--probe-port must be a port number/],
     [['--mesos', 'ftp://mesos:5050'], /--mesos "ftp:\/\/mesos:5050" must look like http/],
     [['--retry-period', '20'], /--retry-period < --renew-deadline < --lease-duration/],
     [['--lease-duration', '-1'], /--lease-duration must be a number of seconds > 0/],
   ])('refuses %j with a usage error', async (flags, message) => {
-    const result = await runInProcess(['controller', '--etcd', server.endpoint, ...flags]);
+    const only = flags.includes('--only') ? [] : ['--only', 'apps'];
+    const result = await runInProcess(['controller', '--etcd', server.endpoint, ...only, ...flags]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
   });

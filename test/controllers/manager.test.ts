@@ -60,7 +60,7 @@ class Ticker {
   }
 }
 
-const settings = (prefix: string) => ({ mesos: [], prefix });
+const settings = (prefix: string) => ({ mesos: ['http://127.0.0.1:5050'], prefix });
 
 describe('Manager (in-process store)', () => {
   let kv: Kv;
@@ -211,11 +211,18 @@ describe('controller registry', () => {
   it('selects every controller by default, or the ones --only names, in registry order', () => {
     const all = selectControllers(undefined, settings('/x')).map((f) => f.name);
     expect(all).toEqual(controllerFactories.map((f) => f.name));
-    expect(all).toEqual(expect.arrayContaining(['apps', 'events']));
+    expect(all).toEqual(['apps', 'placement', 'bridge', 'events']);
     expect(selectControllers(['events', 'apps'], settings('/x')).map((f) => f.name)).toEqual([
       'apps',
       'events',
     ]);
+  });
+
+  it('refuses the bridge without Mesos master URLs', () => {
+    expect(() => selectControllers(['bridge'], { mesos: [], prefix: '/x' })).toThrow(
+      /controller bridge: needs the Mesos master URLs: pass --mesos/,
+    );
+    expect(selectControllers(['apps'], { mesos: [], prefix: '/x' })).toHaveLength(1);
   });
 
   it('refuses unknown names and an empty list, naming the known ones', () => {
@@ -242,7 +249,7 @@ describe('Manager with the registry (real etcd)', () => {
     try {
       const manager = new Manager({
         store,
-        controllers: selectControllers(undefined, settings(prefix)),
+        controllers: selectControllers(['apps', 'events'], settings(prefix)),
         settings: settings(prefix),
         identity: 'one',
         election: fast,

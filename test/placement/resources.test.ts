@@ -260,6 +260,28 @@ describe('OfferedResources.fit', () => {
   });
 });
 
+describe('OfferedResources.covers', () => {
+  it('agrees with fit', () => {
+    const view = OfferedResources.from([
+      scalar('cpus', 2),
+      scalar('mem', 256),
+      ports([[31000, 31002]]),
+    ]);
+    const cases: TaskNeeds[] = [
+      needs(),
+      needs({ cpus: 2.001 }),
+      needs({ mem: 256 }),
+      needs({ ports: [0, 0, 0] }),
+      needs({ ports: [0, 0, 0, 0] }),
+      needs({ ports: [31001, 0, 0] }),
+      needs({ ports: [31001, 31001] }),
+      needs({ ports: [8080] }),
+      needs({ gpus: 1 }),
+    ];
+    for (const task of cases) expect(view.covers(task, '*')).toBe(view.fit(task, '*').ok);
+  });
+});
+
 describe('OfferedResources.take', () => {
   it('lets several tasks share one agent without over-commit or a port twice', () => {
     const view = OfferedResources.from([

@@ -246,6 +246,114 @@ describe('placeRound', () => {
   });
 });
 
+describe('placeRound: operators in the round', () => {
+  const racks = (spec: Record<string, string>) =>
+    Object.entries(spec).map(([id, rack]) => agentObject(id, { attributes: { rack } }));
+
+  it('GROUP_BY with a count larger than the values the cluster has uses each value once', () => {
+    const result = round(racks({ A1: 'a', A2: 'a', B1: 'b' }), pendingInstances('web', 3), {
+      web: templateOf({ constraints: [{ field: 'rack', operator: 'GROUP_BY', value: '3' }] }),
+    });
+    expect(result.bindings).toHaveLength(2);
+    expect(result.apps.get('default/web')!.message).toMatch(
+      /GROUP_BY rack:3: the cluster has fewer than 3 values of rack, and all 3 agents are in one already used/,
+    );
+  });
+
+  it('MAX_PER on an attribute caps each value', () => {
+    const result = round(
+      racks({ A1: 'a', A2: 'a', A3: 'a', B1: 'b' }),
+      pendingInstances('web', 5),
+      {
+        web: templateOf({ constraints: [{ field: 'rack', operator: 'MAX_PER', value: '2' }] }),
+      },
+    );
+    const perRack = new Map<string, number>();
+    for (const b of result.bindings) {
+      const rack = b.agentId.startsWith('A') ? 'a' : 'b';
+      perRack.set(rack, (perRack.get(rack) ?? 0) + 1);
+    }
+    expect(perRack).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 2],
+      ]),
+    );
+    expect(result.apps.get('default/web')!.message).toBe(
+      'no agent can take an instance (4 agents): MAX_PER rack:2: all 4 agents are in a rack with 2 instances already',
+    );
+  });
+
+  it('filters with LIKE, UNLIKE (missing allowed) and IS, and says how many each refused', () => {
+    const agents = [
+      agentObject('A1', { attributes: { rack: 'a' } }),
+      agentObject('B1', { attributes: { rack: 'b' } }),
+      agentObject('N1'),
+    ];
+    const only = (constraints: Constraint[]) =>
+      round(agents, pendingInstances('web', 3), { web: templateOf({ cpus: 4, constraints }) });
+    expect(
+      only([{ field: 'rack', operator: 'UNLIKE', value: 'a' }])
+        .bindings.map((b) => b.agentId)
+        .sort(),
+    ).toEqual(['B1', 'N1']);
+    expect(
+      only([{ field: 'rack', operator: 'IS', value: 'a' }]).bindings.map((b) => b.agentId),
+    ).toEqual(['A1']);
+    expect(
+      only([{ field: 'rack', operator: 'LIKE', value: '[ab]' }]).apps.get('default/web')!.message,
+    ).toBe(
+      'no agent can take an instance (3 agents): cpus: need 4, largest offer 0 (2 agents); LIKE rack "[ab]": 1 agent lacks rack',
+    );
+  });
+
+  it('an invalid constraint refuses every agent and says why', () => {
+    const result = round([agentObject('A')], pendingInstances('web', 1), {
+      web: templateOf({ constraints: [{ field: 'rack', operator: 'LIKE', value: '(' }] }),
+    });
+    expect(result.bindings).toEqual([]);
+    expect(result.apps.get('default/web')!.message).toMatch(
+      /^no agent can take an instance \(1 agent\): LIKE rack "\(": /,
+    );
+  });
+
+  it('balances two GROUP_BY fields at once when the cluster allows', () => {
+    const agents: Agent[] = [];
+    for (const rack of ['a', 'b']) {
+      for (const zone of ['z1', 'z2'])
+        agents.push(agentObject(`${rack}${zone}`, { attributes: { rack }, zone, cpus: 8 }));
+    }
+    const result = round(agents, pendingInstances('web', 8), {
+      web: templateOf({
+        constraints: [
+          { field: 'rack', operator: 'GROUP_BY' },
+          { field: '@zone', operator: 'GROUP_BY' },
+        ],
+      }),
+    });
+    expect(perAgent(result)).toEqual(new Map(agents.map((a) => [a.status!.agentId, 2])));
+  });
+
+  it('places a GPU app with fixed ports only where they are offered', () => {
+    const agents = [
+      agentObject('G1', { gpus: 1, ports: [9000, 9000] }),
+      agentObject('G2', { gpus: 1, ports: [31000, 31010] }),
+    ];
+    const result = round(agents, pendingInstances('ml', 2), {
+      ml: templateOf({
+        gpus: 1,
+        requirePorts: true,
+        portDefinitions: [{ name: 'p', port: 9000, protocol: 'tcp' }],
+      }),
+    });
+    expect(placedOn(result)).toEqual({ 'ml-1-0': 'G1' });
+    expect(result.bindings[0]!.ports).toEqual([9000]);
+    expect(result.apps.get('default/ml')!.message).toMatch(
+      /gpus: need 1, largest offer 0 \(1 agent\); ports: 9000 not offered \(1 agent\)|ports: 9000 not offered \(1 agent\); gpus: need 1, largest offer 0 \(1 agent\)/,
+    );
+  });
+});
+
 describe('placeRound: properties over random clusters', () => {
   const operators: Constraint['operator'][] = [
     'UNIQUE',

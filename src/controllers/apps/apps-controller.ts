@@ -8,9 +8,11 @@
  *   const apps = new AppsController({ store, recorder: new EventRecorder({ store, component: 'apps' }) });
  *   await apps.run(signal); // until signal aborts
  */
+import { agentObjectName, type Agent } from '../../api/agent.ts';
 import type { AppRevision } from '../../api/app-revision.ts';
 import type { Instance } from '../../api/instance.ts';
 import {
+  agentResource,
   appResource,
   appRevisionResource,
   instanceResource,
@@ -22,6 +24,7 @@ import { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Informer, objectKey } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
+import { agentFacts } from '../../placement/fields.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import type { PlanOptions } from './plan.ts';
 import { AppsReconciler, appKeyOf, BY_APP } from './reconciler.ts';
@@ -41,6 +44,8 @@ export class AppsController {
   readonly apps: Informer<StoredApp>;
   readonly revisions: Informer<AppRevision>;
   readonly instances: Informer<Instance>;
+  /** Where instances run: GROUP_BY balance on scale-down needs each agent's values. */
+  readonly agents: Informer<Agent>;
   readonly controller: Controller<string>;
 
   constructor(options: AppsControllerOptions) {
@@ -60,6 +65,11 @@ export class AppsController {
       ...common,
       indexers: { [BY_APP]: (i) => [appKeyOf(i)] },
     });
+    this.agents = new Informer(store, agentResource, common);
+    const agentOf = (agentId: string) => {
+      const agent = this.agents.get(agentObjectName(agentId));
+      return agent && agentFacts(agent);
+    };
     const reconciler = new AppsReconciler({
       ...options,
       store,
@@ -67,6 +77,7 @@ export class AppsController {
       apps: this.apps,
       revisions: this.revisions,
       instances: this.instances,
+      agentOf,
     });
     this.controller = new Controller<string>({
       name: 'apps',
@@ -97,7 +108,7 @@ export class AppsController {
   }
 
   /**
-   * Runs the informers and, once all three have synced, the controller, until `signal` aborts.
+   * Runs the informers and, once all four have synced, the controller, until `signal` aborts.
    * Rejects if an informer fails for good (after stopping the rest).
    */
   async run(signal: AbortSignal): Promise<void> {
@@ -105,7 +116,7 @@ export class AppsController {
     const abort = () => stop.abort();
     signal.addEventListener('abort', abort, { once: true });
     if (signal.aborted) abort();
-    const informers = [this.apps, this.revisions, this.instances] as const;
+    const informers = [this.apps, this.revisions, this.instances, this.agents] as const;
     const watching = informers.map((informer) =>
       informer.run(stop.signal).catch((error: unknown) => {
         stop.abort();

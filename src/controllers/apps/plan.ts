@@ -18,7 +18,7 @@ import type { StoredApp } from '../../api/resources.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
 import type { OwnerReference } from '../../store/object.ts';
 import { newInstanceNames } from './instance-names.ts';
-import { killOrder } from './kill-order.ts';
+import { killOrder, type GroupByBalance } from './kill-order.ts';
 
 export interface PlanOptions {
   /** Old revisions kept (besides the target and any still used by an instance). Default 10. */
@@ -104,6 +104,7 @@ export function planApp(
   revisions: readonly AppRevision[],
   instances: readonly Instance[],
   options: PlanOptions = {},
+  balance?: GroupByBalance,
 ): AppPlan {
   const { target, create } = planRevision(app, revisions);
   const desired = app.spec.instances;
@@ -125,7 +126,9 @@ export function planApp(
     newInstance(app, target, name),
   );
   const stop =
-    active.length > desired ? surplus(active, active.length - desired, app.spec.killSelection) : [];
+    active.length > desired
+      ? surplus(active, active.length - desired, app.spec.killSelection, balance)
+      : [];
   if ((options.retireOldRevisions ?? true) && oldActive.length > 0) {
     const replaced = active.length >= desired && active.every(isHealthy);
     if (replaced) stop.push(...killOrder(oldActive, app.spec.killSelection));
@@ -152,13 +155,14 @@ export function planApp(
   };
 }
 
-/** The `count` instances to stop first. */
+/** The `count` instances to stop first (GROUP_BY balance first, when given). */
 export function surplus(
   active: readonly Instance[],
   count: number,
   killSelection: KillSelection,
+  balance?: GroupByBalance,
 ): Instance[] {
-  return killOrder(active, killSelection).slice(0, count);
+  return killOrder(active, killSelection, balance).slice(0, count);
 }
 
 /** Revisions beyond the history limit: older than the target, used by no instance. */

@@ -26,8 +26,10 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import { groupByBalance } from './kill-order.ts';
 import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts';
-import { OwnWrites } from './own-writes.ts';
+import type { AgentFacts } from '../../placement/fields.ts';
+import { OwnWrites } from '../../runtime/own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 
 export const INSTANCES_FINALIZER = 'meseta.io/instances';
@@ -44,6 +46,8 @@ export interface AppsReconcilerOptions extends PlanOptions {
   apps: Informer<StoredApp>;
   revisions: Informer<AppRevision>;
   instances: Informer<Instance>;
+  /** Where an agent is (for GROUP_BY balance on scale-down); absent: base kill order only. */
+  agentOf?: (agentId: string) => AgentFacts | undefined;
   clock: Clock;
   recorder?: EventRecorder;
 }
@@ -79,7 +83,9 @@ export class AppsReconciler implements Reconciler<string> {
       more = await this.write(key, teardownOps(strayRevisions, strayInstances));
     }
     const current = await this.withFinalizer(key, app);
-    const plan = planApp(current, ownRevisions, ownInstances, this.options);
+    const agentOf = this.options.agentOf;
+    const balance = agentOf && groupByBalance(current.spec.constraints, agentOf);
+    const plan = planApp(current, ownRevisions, ownInstances, this.options, balance);
     more = (await this.write(key, planOps(plan))) || more;
     await this.announce(current, plan);
     await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);

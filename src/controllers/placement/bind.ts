@@ -3,7 +3,8 @@
  * compare-and-swap update on the resourceVersion the round read, 128 per transaction. A
  * transaction is all or nothing, so when one binding conflicts (the instance changed since the
  * round read it: launched, stopped, deleted, or bound by another round) it is left out and the
- * rest of its transaction is written again; the next round decides that instance afresh.
+ * rest of its transaction is written again; the next round decides that instance afresh. Up to
+ * four transactions are in flight at once.
  */
 import type { Instance } from '../../api/instance.ts';
 import { instanceResource } from '../../api/resources.ts';
@@ -28,36 +29,54 @@ export async function writeBindings(
   bindings: readonly Binding[],
   boundAt: string,
   logger: Logger,
+  inFlight = 4,
 ): Promise<BindResult> {
-  const written: Instance[] = [];
-  let conflicts = 0;
+  const result: BindResult = { written: [], conflicts: 0 };
+  const chunks: Binding[][] = [];
   for (let start = 0; start < bindings.length; start += CHUNK) {
-    let ops: BatchOp[] = bindings.slice(start, start + CHUNK).map((binding) => ({
-      op: 'update',
-      type: instanceResource,
-      object: {
-        ...binding.instance,
-        spec: { ...binding.instance.spec, agentId: binding.agentId, boundAt },
-      },
-    }));
-    while (ops.length > 0) {
-      try {
-        const results = await store.batch(ops);
-        for (const result of results) written.push(result.object as Instance);
-        break;
-      } catch (error) {
-        const lost =
-          error instanceof BatchFailedError &&
-          (error.cause instanceof ConflictError || error.cause instanceof NotFoundError);
-        if (!lost) throw error;
-        conflicts++;
-        logger.debug('binding lost a race; the next round decides again', {
-          instance: (ops[error.index]! as { object: Instance }).object.metadata.name,
-        });
-        // Operations before `committed` were written by an earlier transaction of the call.
-        ops = ops.filter((_, i) => i >= error.committed && i !== error.index);
-      }
+    chunks.push(bindings.slice(start, start + CHUNK));
+  }
+  // Chunks touch different instances, so a few transactions in flight are safe and hide the
+  // store's round trip.
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) await writeChunk(store, chunks[next++]!, boundAt, logger, result);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, chunks.length) }, worker));
+  return result;
+}
+
+async function writeChunk(
+  store: ObjectStore,
+  chunk: readonly Binding[],
+  boundAt: string,
+  logger: Logger,
+  result: BindResult,
+): Promise<void> {
+  let ops: BatchOp[] = chunk.map((binding) => ({
+    op: 'update',
+    type: instanceResource,
+    object: {
+      ...binding.instance,
+      spec: { ...binding.instance.spec, agentId: binding.agentId, boundAt },
+    },
+  }));
+  while (ops.length > 0) {
+    try {
+      const results = await store.batch(ops);
+      for (const written of results) result.written.push(written.object as Instance);
+      return;
+    } catch (error) {
+      const lost =
+        error instanceof BatchFailedError &&
+        (error.cause instanceof ConflictError || error.cause instanceof NotFoundError);
+      if (!lost) throw error;
+      result.conflicts++;
+      logger.debug('binding lost a race; the next round decides again', {
+        instance: (ops[error.index]! as { object: Instance }).object.metadata.name,
+      });
+      // Operations before `committed` were written by an earlier transaction of the call.
+      ops = ops.filter((_, i) => i >= error.committed && i !== error.index);
     }
   }
-  return { written, conflicts };
 }

@@ -34,7 +34,7 @@ import { Informer } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { placeRound, type RoundResult } from '../../placement/round.ts';
-import { OwnWrites } from '../apps/own-writes.ts';
+import { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeBindings } from './bind.ts';
 import { PlacementReporter } from './report.ts';
 import { RoundTrigger } from './round-trigger.ts';

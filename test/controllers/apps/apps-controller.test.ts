@@ -4,10 +4,12 @@
  * it starts instances whose goal is running and kills the others.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { agentObjectName } from '../../../src/api/agent.ts';
 import type { AppSpec, Condition } from '../../../src/api/app-types.ts';
 import type { Instance } from '../../../src/api/instance.ts';
 import { hasLiveTask } from '../../../src/api/instance.ts';
 import {
+  agentResource,
   appResource,
   appRevisionResource,
   eventResource,
@@ -215,6 +217,43 @@ describe.each([
         : undefined;
     });
     expect(condition(web, 'Progressing')?.reason).toBe('Complete');
+  });
+
+  it('scales down GROUP_BY apps to balance first (Marathon kill order), then youngest first', async () => {
+    for (const [id, rack] of [
+      ['S1', 'rack-a'],
+      ['S2', 'rack-b'],
+    ] as const) {
+      await store.create(agentResource, {
+        apiVersion: 'meseta.io/v1',
+        kind: 'Agent',
+        metadata: { name: agentObjectName(id) },
+        status: {
+          agentId: id,
+          hostname: `host-${id}`,
+          attributes: [{ name: 'rack', type: 'TEXT', text: { value: rack } }],
+        },
+      });
+    }
+    await apply({ instances: 4, constraints: [{ field: 'rack', operator: 'GROUP_BY' }] });
+    await converge(
+      '4 running',
+      async () => (await store.get(appResource, ref))?.status?.running === 4,
+    );
+    // Three on rack-a, one on rack-b: youngest first alone would stop web-1-3 and web-1-2.
+    for (const i of await instances()) {
+      const agentId = i.metadata.name === 'web-1-3' ? 'S2' : 'S1';
+      await store.updateStatus(instanceResource, { ...i, status: { ...i.status, agentId } });
+    }
+    await until(() => controller.instances.list().every((i) => i.status?.agentId), {
+      what: 'the agents in the cache',
+    });
+    await apply({ instances: 2 });
+    const left = await converge('scaled down to 2', async () => {
+      const list = await instances();
+      return list.length === 2 ? list : undefined;
+    });
+    expect(names(left)).toEqual(['web-1-0', 'web-1-3']);
   });
 
   it('makes a new revision for a task change, replaces the old instances, and not for instances alone', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../src/clock.ts';
-import { OwnWrites } from '../../../src/controllers/apps/own-writes.ts';
-import type { StoredObject } from '../../../src/store/object.ts';
+import { VirtualClock } from '../../src/clock.ts';
+import { OwnWrites } from '../../src/runtime/own-writes.ts';
+import type { StoredObject } from '../../src/store/object.ts';
 
 const object = (name: string, resourceVersion: string): StoredObject => ({
   apiVersion: 'v1',

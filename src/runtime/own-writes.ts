@@ -11,8 +11,8 @@
  * A write the caches never show (someone deleted the object we created before our informer saw
  * it) is given up after `patienceMs`, and the controller decides from what it sees.
  */
-import type { Clock } from '../../clock.ts';
-import type { StoredObject } from '../../store/object.ts';
+import type { Clock } from '../clock.ts';
+import type { StoredObject } from '../store/object.ts';
 
 /** What OwnWrites needs of an informer: its cache, by `namespace/name`. */
 export interface CacheView {

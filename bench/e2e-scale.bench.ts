@@ -1,0 +1,227 @@
+/**
+ * meseta end to end at scale: 1,000 Apps × 10 instances on 1,000 simulated agents, every
+ * controller (the same Manager and registry as `meseta controller`) in this process, against
+ * the embedded store (through its in-process path, as `meseta up` runs) and against a real
+ * etcd. Measured from the moment the Apps are written (100 per transaction, as `apply` writes):
+ * the time until the store shows all 10,000 instances TASK_RUNNING; per instance, the time
+ * from its creation to the store showing TASK_RUNNING (p50, p99); the process's RSS once all
+ * run; and its CPU over 10 s of idling afterwards. When all instances were created (the apps
+ * controller), bound (placement), launched (the bridge's ACCEPT) and running (the bridge's
+ * status writes) says which stage a slow run waited for.
+ *
+ * The process also hosts the simulator (and, for the embedded run, the store), so RSS and CPU
+ * are of all of it; an informer over instances observes the store for the figures.
+ * `E2E_APPS`, `E2E_INSTANCES`, `E2E_AGENTS` scale it down; `E2E_BACKENDS=embedded` runs one.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Instance } from '../src/api/instance.ts';
+import { agentResource, appResource, instanceResource } from '../src/api/resources.ts';
+import { Manager } from '../src/controllers/manager.ts';
+import { selectControllers } from '../src/controllers/registry.ts';
+import { Informer } from '../src/runtime/informer.ts';
+import { generateCluster } from '../src/sim/cluster.ts';
+import { startSimulator } from '../src/sim/simulator.ts';
+import { startEmbeddedEtcd } from '../src/store/embedded/server.ts';
+import { openEtcdKv } from '../src/store/etcd-kv.ts';
+import type { Kv } from '../src/store/kv.ts';
+import type { BatchOp } from '../src/store/object-store.ts';
+import { openStore } from '../src/store/store.ts';
+import { app } from '../test/controllers/apps/fixtures.ts';
+import { startEtcd } from '../test/support/etcd.ts';
+import type { BenchRow } from './run.ts';
+
+const APPS = Number(process.env.E2E_APPS ?? 1_000);
+const INSTANCES = Number(process.env.E2E_INSTANCES ?? 10);
+const AGENTS = Number(process.env.E2E_AGENTS ?? 1_000);
+const BACKENDS = (process.env.E2E_BACKENDS ?? 'embedded,etcd').split(',');
+const DEADLINE_MS = 300_000;
+/** Whose work each stage waits for. */
+const STAGE_OWNER = {
+  created: 'apps controller',
+  bound: 'placement',
+  launched: 'bridge: status CAS + ACCEPT',
+  running: 'bridge: status writes',
+};
+const IDLE_MS = 10_000;
+
+interface Backend {
+  kv: Kv;
+  close(): Promise<void>;
+}
+
+async function embedded(): Promise<Backend> {
+  const dir = await mkdtemp(join(tmpdir(), 'meseta-e2e-bench-'));
+  const server = await startEmbeddedEtcd({ dataDir: dir });
+  return {
+    kv: server.inProcessKv(),
+    close: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function etcd(): Promise<Backend> {
+  const server = await startEtcd();
+  const kv = openEtcdKv({ endpoints: [server.endpoint] });
+  return {
+    kv,
+    // The scenario closes the kv (through its store).
+    close: () => server.remove(),
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, within: number) {
+  const deadline = Date.now() + within;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
+  const total = APPS * INSTANCES;
+  const sim = await startSimulator({
+    cluster: generateCluster({ agents: AGENTS, racks: 20, zones: 3, cpus: 16, mem: 65536 }),
+    port: 0,
+  });
+  const prefix = '/bench';
+  const store = openStore({ kv: backend.kv, prefix });
+  const settings = { mesos: [sim.url], prefix };
+  const manager = new Manager({
+    store,
+    controllers: selectControllers(undefined, settings),
+    settings,
+    identity: 'bench',
+  });
+  const stop = new AbortController();
+  const managed = manager.run(stop.signal);
+
+  // The observer: when did the store first show each instance created, bound by placement,
+  // launched by the bridge (a task id), and running? The stages say which controller a slow
+  // run waited for.
+  const latencies: number[] = [];
+  const stages = {
+    created: new Set<string>(),
+    bound: new Set<string>(),
+    launched: new Set<string>(),
+  };
+  const stageDone: Partial<Record<keyof typeof stages | 'running', number>> = {};
+  const seen = new Set<string>();
+  let started = 0;
+  const mark = (stage: keyof typeof stages, key: string) => {
+    const set = stages[stage];
+    if (set.has(key)) return;
+    set.add(key);
+    if (set.size === total) stageDone[stage] = performance.now() - started;
+  };
+  const observe = (instance: Instance) => {
+    const key = instance.metadata.namespace + '/' + instance.metadata.name;
+    mark('created', key);
+    if (instance.spec.agentId) mark('bound', key);
+    if (instance.status?.taskId) mark('launched', key);
+    if (instance.status?.state !== 'TASK_RUNNING' || seen.has(key)) return;
+    seen.add(key);
+    if (seen.size === total) stageDone.running = performance.now() - started;
+    latencies.push(Date.now() - Date.parse(instance.metadata.creationTimestamp!));
+  };
+  const instances = new Informer(store.objects, instanceResource);
+  instances.addHandlers({ added: observe, modified: (_old, now) => observe(now) });
+  const watching = instances.run(stop.signal).catch(() => {});
+  const agents = new Informer(store.objects, agentResource);
+  const watchingAgents = agents.run(stop.signal).catch(() => {});
+
+  const rows: BenchRow[] = [];
+  try {
+    await waitFor(
+      () => manager.controllers().every((c) => c.leading) && agents.size >= AGENTS,
+      'every controller to lead and every agent to be published',
+      120_000,
+    );
+    started = performance.now();
+    const cpuStart = process.cpuUsage();
+    for (let first = 0; first < APPS; first += 100) {
+      const ops: BatchOp[] = [];
+      for (let i = first; i < Math.min(APPS, first + 100); i++) {
+        ops.push({
+          op: 'create',
+          type: appResource,
+          object: app(`app-${i}`, { instances: INSTANCES, cpus: 0.1, mem: 64 }),
+        });
+      }
+      await store.objects.batch(ops);
+    }
+    const written = performance.now() - started;
+    let finished = true;
+    try {
+      await waitFor(() => seen.size >= total, `${total} instances running`, DEADLINE_MS);
+    } catch {
+      finished = false;
+    }
+    const elapsed = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStart);
+    const rss = process.memoryUsage().rss;
+    const idleStart = process.cpuUsage();
+    const idleAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idle = process.cpuUsage(idleStart);
+    const idleShare = (idle.user + idle.system) / 1000 / (performance.now() - idleAt);
+    latencies.sort((a, b) => a - b);
+    const target = label === 'embedded' ? 15 : 45;
+    rows.push(
+      { name: `Apps written, ${APPS} in txns of 100 (${label})`, value: written / 1000, unit: 's' },
+      {
+        name: `apply → ${seen.size}/${total} RUNNING (${label})`,
+        value: elapsed / 1000,
+        unit: 's',
+        note: `${finished ? '' : 'NOT ALL RUNNING; '}target ≤ ${target} s`,
+      },
+      ...(['created', 'bound', 'launched', 'running'] as const).map((stage) => ({
+        name: `  all ${stage} at (${label})`,
+        value: (stageDone[stage] ?? NaN) / 1000,
+        unit: 's',
+        note: STAGE_OWNER[stage],
+      })),
+      {
+        name: `instance created → RUNNING p50 (${label})`,
+        value: percentile(latencies, 50),
+        unit: 'ms',
+      },
+      {
+        name: `instance created → RUNNING p99 (${label})`,
+        value: percentile(latencies, 99),
+        unit: 'ms',
+        note: label === 'embedded' ? 'target < 1000 ms' : '',
+      },
+      {
+        name: `CPU while converging (${label})`,
+        value: (cpu.user + cpu.system) / 1000 / elapsed,
+        unit: 'cores',
+      },
+      { name: `RSS, all running (${label})`, value: Math.round(rss / 2 ** 20), unit: 'MiB' },
+      { name: `CPU idle afterwards, 10 s (${label})`, value: idleShare * 100, unit: '% of a core' },
+    );
+  } finally {
+    stop.abort();
+    await managed;
+    await Promise.all([watching, watchingAgents]);
+    await sim.stop();
+    await store.close();
+    await backend.close();
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (BACKENDS.includes('embedded')) rows.push(...(await scenario('embedded', await embedded())));
+  if (BACKENDS.includes('etcd')) rows.push(...(await scenario('etcd', await etcd())));
+  return rows;
+}
