@@ -3,10 +3,12 @@
  * the agent, their status kept current (hostname, attributes, fault domain, what meseta holds
  * on offer from it now, when it was last seen, Active or Removed).
  *
- * Writes are coalesced: a change only marks the agent dirty, and every `intervalMs` (1 s) the
- * dirty agents whose status really changed are written together (creates and compare-and-swap
- * status updates, 128 per transaction). So an agent costs at most one write per interval however
- * many offers come and go, and `lastSeenAt` alone is refreshed at most every `seenRefreshMs`.
+ * Writes are coalesced: a change only marks the agent dirty, and the dirty agents whose status
+ * really changed are written together (creates and compare-and-swap status updates, 128 per
+ * transaction) — at once after a quiet interval, else `intervalMs` (1 s) after the previous
+ * write. So an agent costs at most one write per interval however many offers come and go, new
+ * offers after a quiet spell reach placement without delay, and `lastSeenAt` alone is refreshed
+ * at most every `seenRefreshMs`.
  * A write that loses a race stays dirty and is redone from the newer object next time.
  */
 import { agentObjectName, type Agent, type AgentStatus } from '../../api/agent.ts';
@@ -44,6 +46,7 @@ export class AgentPublisher {
   private readonly own = new Map<string, Agent>();
   private timer: Timer | undefined;
   private writing = false;
+  private lastFlushAt = -Infinity;
   private readonly intervalMs: number;
   private readonly seenRefreshMs: number;
   private stopped = false;
@@ -94,10 +97,13 @@ export class AgentPublisher {
   touch(agentId: string): void {
     this.dirty.add(agentId);
     if (!this.timer && !this.stopped) {
+      // At once after a quiet interval (new offers reach placement without delay), else when
+      // the interval since the last write is over.
+      const wait = Math.max(0, this.lastFlushAt + this.intervalMs - this.options.clock.now());
       this.timer = this.options.clock.setTimeout(() => {
         this.timer = undefined;
         void this.flush();
-      }, this.intervalMs);
+      }, wait);
     }
   }
 
@@ -111,6 +117,7 @@ export class AgentPublisher {
   async flush(): Promise<void> {
     if (this.writing || this.stopped) return;
     this.writing = true;
+    this.lastFlushAt = this.options.clock.now();
     const ids = [...this.dirty];
     this.dirty.clear();
     try {

@@ -22,7 +22,7 @@ import { BY_REVISION, revisionKey } from './launcher.ts';
 import { seconds } from './task-info.ts';
 
 export interface KillerOptions {
-  view: InstanceView;
+  view: Pick<InstanceView, 'toKill' | 'get' | 'byTask'>;
   revisions: Informer<AppRevision>;
   client: Pick<SchedulerClient, 'kill'>;
   clock: Clock;
