@@ -7,6 +7,7 @@
  * `decommissioned` kills the task, after which the instance is removed (see docs/resources.md
  * for the contract between the apps controller and the bridge).
  */
+import { isTerminal } from '../mesos/task-states.ts';
 import type { TaskState } from '../mesos/types.ts';
 import type { ObjectMeta } from '../store/object.ts';
 
@@ -62,17 +63,6 @@ export interface Instance {
 
 export const INSTANCE_KIND = 'Instance';
 
-const terminalStates: ReadonlySet<TaskState> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
 /**
  * Whether a task of the instance may still be alive on an agent. Unreachable and unknown
  * tasks may come back, so they count as alive: only a terminal state, or never having had a
@@ -81,7 +71,7 @@ const terminalStates: ReadonlySet<TaskState> = new Set([
 export function hasLiveTask(instance: Instance): boolean {
   const status = instance.status;
   if (!status?.taskId && !status?.state) return false;
-  return !status.state || !terminalStates.has(status.state);
+  return !isTerminal(status.state);
 }
 
 export function isRunning(instance: Instance): boolean {

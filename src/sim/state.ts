@@ -118,18 +118,6 @@ export interface CompletedFramework {
   unregisteredTime: number;
 }
 
-export const terminalStates: ReadonlySet<TaskState> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_LOST',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
-export const isTerminal = (state: TaskState | undefined) =>
-  state !== undefined && terminalStates.has(state);
+export { isTerminal } from '../mesos/task-states.ts';
 
 export const taskKey = (frameworkId: string, taskId: string) => `${frameworkId}/${taskId}`;

@@ -13,6 +13,7 @@ import { Manager } from '../../src/controllers/manager.ts';
 import { selectControllers } from '../../src/controllers/registry.ts';
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { isTerminal } from '../../src/mesos/task-states.ts';
 import { demoCluster } from '../../src/up/demo-cluster.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import type { TaskRecord } from '../../src/sim/state.ts';
@@ -31,17 +32,6 @@ const FAST_ELECTION_FLAGS = [
   '--retry-period',
   '0.25',
 ];
-
-const TERMINAL = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
 
 export class E2eEtcd {
   private constructor(readonly server: EtcdServer) {}
@@ -143,7 +133,7 @@ export class Installation {
   liveTasks(): TaskRecord[] {
     const tasks: TaskRecord[] = [];
     for (const framework of this.sim.master.listFrameworks()) {
-      for (const task of framework.tasks.values()) if (!TERMINAL.has(task.state)) tasks.push(task);
+      for (const task of framework.tasks.values()) if (!isTerminal(task.state)) tasks.push(task);
       for (const task of framework.unreachableTasks.values()) tasks.push(task);
     }
     return tasks;

@@ -7,26 +7,13 @@
  * task (a stale reconciliation answer, a reordered update) is ignored; `healthy` is only kept
  * while the task runs; `startedAt` is the first TASK_RUNNING; `unreachableSince` is set on
  * TASK_UNREACHABLE and cleared when the task is heard from again; a task of a goal-running
- * instance that ends in anything but TASK_KILLED (or is killed by its health check) counts as
- * one failure, once per task.
+ * instance that ends as a failure (see `failureStates`) counts once.
  */
 import type { Instance, InstanceStatus } from '../../api/instance.ts';
+import { isTerminal } from '../../mesos/task-states.ts';
 import type { TaskState, TaskStatus } from '../../mesos/types.ts';
 
-const terminal: ReadonlySet<TaskState> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
-export function isTerminal(state: TaskState | undefined): boolean {
-  return state !== undefined && terminal.has(state);
-}
+export { isTerminal };
 
 export interface Launch {
   taskId: string;
@@ -54,9 +41,23 @@ export function launchedStatus(instance: Instance, launch: Launch, now: number):
   return status;
 }
 
+/**
+ * The ends that count for launch backoff (REFERENCE): FAILED, ERROR, DROPPED, GONE, and FINISHED
+ * (a long-running service that exits has failed). KILLED is not a failure unless the task's
+ * health check killed it; LOST and GONE_BY_OPERATOR tell of the agent or an operator, not of
+ * the app.
+ */
+const failureStates: ReadonlySet<TaskState> = new Set([
+  'TASK_FAILED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_FINISHED',
+]);
+
 function isFailure(status: TaskStatus): boolean {
   if (status.state === 'TASK_KILLED') return status.healthy === false;
-  return isTerminal(status.state);
+  return failureStates.has(status.state);
 }
 
 /**

@@ -94,6 +94,13 @@ describe('instance status', () => {
     expect(applyTaskStatus(run, update('TASK_KILLED'), t0)?.failures).toBeUndefined();
     expect(applyTaskStatus(run, update('TASK_KILLED', { healthy: false }), t0)?.failures).toBe(1);
     expect(applyTaskStatus(run, update('TASK_FINISHED'), t0)?.failures).toBe(1);
+    for (const state of ['TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE'] as const) {
+      expect(applyTaskStatus(run, update(state), t0)?.failures).toBe(1);
+    }
+    // The agent was lost, or an operator marked it gone: not the app's failure.
+    for (const state of ['TASK_LOST', 'TASK_GONE_BY_OPERATOR'] as const) {
+      expect(applyTaskStatus(run, update(state), t0)?.failures).toBeUndefined();
+    }
     const stopping = instance(
       { taskId: 'x', state: 'TASK_RUNNING', agentId: 'S1' },
       'decommissioned',
