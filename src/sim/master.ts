@@ -380,8 +380,12 @@ export class Master {
       task.unreachableTime = undefined;
       // The agent's own view wins again once its updates arrive; until then the last state
       // the agent reported is the best the master knows.
-      const last = task.statuses[task.statuses.length - 1];
-      if (last && last.source !== 'SOURCE_MASTER') task.state = last.state;
+      const last = lastAgentStatus(task);
+      if (last) {
+        task.state = last.state;
+        // Reconciliation answers from this: the master's TASK_UNREACHABLE no longer holds.
+        task.statusUpdateState = last.state;
+      }
     }
     this.allocatable.add(agentId);
     agent.sim.reconnect();
@@ -1641,4 +1645,12 @@ function ipToUint32(ip: string): number {
 
 function agentIp(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** The last status the task's agent (not the master) reported. */
+function lastAgentStatus(task: TaskRecord): TaskStatus | undefined {
+  for (let i = task.statuses.length - 1; i >= 0; i--) {
+    if (task.statuses[i]!.source !== 'SOURCE_MASTER') return task.statuses[i];
+  }
+  return undefined;
 }

@@ -298,13 +298,14 @@ describe('the Mesos bridge under faults', () => {
     await until(async () => (await agent())?.status?.state === 'Removed');
 
     // It reregisters: offered again, it is Active again, and the bridge asks Mesos about the
-    // tasks it had there. (Their return is not checked here: the simulator keeps answering
-    // TASK_UNREACHABLE until the agent sends a new update; instance-status.test.ts covers
-    // clearing unreachableSince.)
+    // tasks it had there, whose answer brings the instance back to running.
     const asked = explicit();
     h.sim.faults.healAgent(agentId);
     await until(async () => (await agent())?.status?.state === 'Active');
     expect((await agent())?.status?.removedAt).toBeUndefined();
     await until(() => explicit() > asked, { what: "the returned agent's tasks reconciled" });
+    const back = await state('web-1-0', 'TASK_RUNNING');
+    expect(back.status?.taskId).toBe(away.status?.taskId);
+    expect(back.status?.unreachableSince).toBeUndefined();
   });
 });
