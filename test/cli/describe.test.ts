@@ -171,7 +171,7 @@ it('describe shows deletion, every condition with its whole message, failures an
       targetRevision: 2,
       conditions: [
         {
-          type: 'Scheduled',
+          type: 'Placed',
           status: 'False' as const,
           reason: 'Unschedulable',
           message:
@@ -212,7 +212,7 @@ it('describe shows deletion, every condition with its whole message, failures an
     '  Backoff:      4 failures of revision 2, the last 1s ago: launches wait 1.52s (0.52s left)',
     'Conditions:',
     '  TYPE        STATUS   REASON          AGE   MESSAGE',
-    '  Scheduled   False    Unschedulable   60s   1 instance does not fit on any of 3 agents:',
+    '  Placed      False    Unschedulable   60s   1 instance does not fit on any of 3 agents:',
     '                                             2 agents: not enough cpus',
     '                                             1 agent: hostname UNIQUE',
     '  Available   True                     10m',
