@@ -10,6 +10,11 @@
  * Checks resume where the last one stopped, so each write is verified once: O(writes) in all.
  * A write the caches never show (someone deleted the object we created before our informer saw
  * it) is given up after `patienceMs`, and the controller decides from what it sees.
+ *
+ * A pass put off by `seen` should run again as soon as the caches catch up, not after a poll:
+ * `caughtUp`, asked from the informers' handlers, says when that moment has come, so that
+ * even a change the handlers would otherwise ignore (a status the controller wrote itself)
+ * brings the key back.
  */
 import type { Clock } from '../clock.ts';
 import type { StoredObject } from '../store/object.ts';
@@ -28,7 +33,7 @@ interface Write {
 }
 
 export class OwnWrites {
-  private readonly pending = new Map<string, { since: number; writes: Write[] }>();
+  private readonly pending = new Map<string, { since: number; writes: Write[]; putOff: boolean }>();
 
   constructor(
     private readonly clock: Clock,
@@ -41,7 +46,9 @@ export class OwnWrites {
     if (revision === undefined) return;
     const { namespace, name } = object.metadata;
     let entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, (entry = { since: this.clock.now(), writes: [] }));
+    if (!entry) {
+      this.pending.set(key, (entry = { since: this.clock.now(), writes: [], putOff: false }));
+    }
     entry.since = this.clock.now();
     entry.writes.push({
       cache,
@@ -59,7 +66,27 @@ export class OwnWrites {
     let done = 0;
     while (done < writes.length && shows(writes[done]!)) done++;
     writes.splice(0, done);
-    if (writes.length > 0 && this.clock.now() - entry.since < this.patienceMs) return false;
+    if (writes.length > 0 && this.clock.now() - entry.since < this.patienceMs) {
+      entry.putOff = true;
+      return false;
+    }
+    this.pending.delete(key);
+    return true;
+  }
+
+  /**
+   * Whether a pass for `key` was put off (`seen` said no) and the caches now show every write
+   * it waited for. Cheap when nothing was put off: one map lookup.
+   */
+  caughtUp(key: string): boolean {
+    const entry = this.pending.get(key);
+    if (!entry?.putOff) return false;
+    const writes = entry.writes;
+    let done = 0;
+    while (done < writes.length && shows(writes[done]!)) done++;
+    writes.splice(0, done);
+    if (writes.length > 0) return false;
+    // The pass that runs now will find nothing pending.
     this.pending.delete(key);
     return true;
   }

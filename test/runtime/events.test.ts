@@ -67,6 +67,82 @@ describe('EventRecorder', () => {
     expect(items.map((e) => e.count)).toEqual([6]);
   });
 
+  it('joins repeats recorded while a write is queued, and writes without reading first', async () => {
+    let transactions = 0;
+    const counting = new Proxy(kv, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => unknown).bind(target);
+        if (property !== 'txn') return method;
+        return (...args: unknown[]) => {
+          transactions++;
+          return method(...args);
+        };
+      },
+    });
+    const recorder = new EventRecorder({
+      store: new ObjectStore({ kv: counting, clock }),
+      component: 'apps',
+      clock,
+    });
+    // Not awaited, as a controller's pass records them: repeats made before the write starts
+    // join it. A new Event is one create, without a read before it.
+    const records = Array.from({ length: 10 }, () => recorder.normal(web, 'Scaled', 'to 3'));
+    void recorder.normal(web, 'Scaled', 'to 4');
+    expect(await recorder.flush()).toBe(true);
+    await Promise.all(records);
+    expect(transactions).toBe(2);
+    // Repeats of a known Event: one update (the store's compare-and-swap read and write),
+    // no get before it.
+    for (let i = 0; i < 3; i++) void recorder.normal(web, 'Scaled', 'to 3');
+    expect(await recorder.flush()).toBe(true);
+    expect(transactions).toBe(4);
+    const { items } = await store.list(eventResource);
+    expect(items.map((e) => [e.message, e.count]).sort()).toEqual([
+      ['to 3', 13],
+      ['to 4', 1],
+    ]);
+  });
+
+  it('re-reads an Event another recorder changed, and keeps counting', async () => {
+    const mine = new EventRecorder({ store, component: 'apps', clock });
+    const theirs = new EventRecorder({ store, component: 'apps', clock });
+    await mine.normal(web, 'Scaled', 'x');
+    await theirs.normal(web, 'Scaled', 'x');
+    await mine.normal(web, 'Scaled', 'x');
+    const { items } = await store.list(eventResource);
+    expect(items.map((e) => e.count)).toEqual([3]);
+  });
+
+  it('flush gives up after its time when the store does not answer, and says so', async () => {
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const slow = new Proxy(kv, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => unknown).bind(target);
+        if (property !== 'txn') return method;
+        return async (...args: unknown[]) => {
+          await held;
+          return method(...args);
+        };
+      },
+    });
+    const recorder = new EventRecorder({
+      store: new ObjectStore({ kv: slow, clock }),
+      component: 'apps',
+      clock,
+    });
+    const recorded = recorder.normal(web, 'Scaled', 'x');
+    expect(await recorder.flush(20)).toBe(false);
+    answer();
+    await recorded;
+    expect(await recorder.flush(20)).toBe(true);
+    expect((await store.list(eventResource)).items.map((e) => e.count)).toEqual([1]);
+  });
+
   it('never throws: a failed write is logged', async () => {
     const lines: string[] = [];
     const { createLogger } = await import('../../src/log.ts');

@@ -41,4 +41,21 @@ describe('OwnWrites', () => {
     clock.advance(1000);
     expect(writes.seen('ns/app')).toBe(true);
   });
+
+  it('says when a put-off pass may run: once the caches show its writes, not before', () => {
+    const cache = new Map<string, StoredObject>();
+    const writes = new OwnWrites(new VirtualClock(), 1000);
+    writes.note('ns/app', cache, object('a', '7'));
+    writes.note('ns/app', cache, object('b', '7'));
+    // No pass was put off yet: nothing to wake.
+    cache.set('ns/a', object('a', '7'));
+    expect(writes.caughtUp('ns/app')).toBe(false);
+    expect(writes.seen('ns/app')).toBe(false);
+    expect(writes.caughtUp('ns/app')).toBe(false);
+    cache.set('ns/b', object('b', '7'));
+    expect(writes.caughtUp('ns/app')).toBe(true);
+    // Woken once; the pass it brings finds nothing pending.
+    expect(writes.caughtUp('ns/app')).toBe(false);
+    expect(writes.seen('ns/app')).toBe(true);
+  });
 });

@@ -47,8 +47,10 @@ export class AppsController {
   /** Where instances run: GROUP_BY balance on scale-down needs each agent's values. */
   readonly agents: Informer<Agent>;
   readonly controller: Controller<string>;
+  private readonly recorder: EventRecorder | undefined;
 
   constructor(options: AppsControllerOptions) {
+    this.recorder = options.recorder;
     const { store } = options;
     const clock = options.clock ?? realClock;
     const logger = options.logger ?? silentLogger;
@@ -90,7 +92,8 @@ export class AppsController {
     this.apps.addHandlers({
       added: (app) => enqueue(objectKey(app)),
       modified: (old, app) => {
-        if (appChangeMatters(old, app)) enqueue(objectKey(app));
+        const key = objectKey(app);
+        if (appChangeMatters(old, app) || reconciler.caughtUp(key)) enqueue(key);
       },
       deleted: (app) => enqueue(objectKey(app)),
     });
@@ -101,15 +104,16 @@ export class AppsController {
     this.instances.addHandlers({
       added: (i) => enqueue(appKeyOf(i)),
       modified: (old, i) => {
-        if (mattersToApps(old, i)) enqueue(appKeyOf(i));
+        const key = appKeyOf(i);
+        if (mattersToApps(old, i) || reconciler.caughtUp(key)) enqueue(key);
       },
       deleted: (i) => enqueue(appKeyOf(i)),
     });
   }
 
   /**
-   * Runs the informers and, once all four have synced, the controller, until `signal` aborts.
-   * Rejects if an informer fails for good (after stopping the rest).
+   * Runs the informers and, once all four have synced, the controller, until `signal` aborts;
+   * then waits (a few seconds at most) for the Events recorded so far to be written. Rejects if an informer fails for good (after stopping the rest).
    */
   async run(signal: AbortSignal): Promise<void> {
     const stop = new AbortController();
@@ -129,6 +133,8 @@ export class AppsController {
       await Promise.all([this.controller.run(stop.signal), watched]);
     } finally {
       signal.removeEventListener('abort', abort);
+      // Passes do not wait for their Events: let the last ones reach the store.
+      await this.recorder?.flush();
     }
   }
 }

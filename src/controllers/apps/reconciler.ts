@@ -2,8 +2,9 @@
  * The apps reconciler: for one App key (`namespace/name`), reads the App, its AppRevisions and
  * its Instances from informer caches (instances by app through an index, so a pass costs the
  * App's own instances, not all of them), decides with `planApp` / `planTeardown`, writes the
- * decisions in batches of compare-and-swap operations, records Events, and writes the App's
- * status with `updateStatus` when it changed.
+ * decisions in batches of compare-and-swap operations, records Events (without waiting for
+ * them), and writes the App's status when it changed — in the same transaction as the
+ * decisions, so that a pass costs one write to the store.
  *
  * Deletion: the App carries the finalizer `meseta.io/instances` from its first reconcile. Once
  * it is marked deleted, every instance is stopped and removed, then its revisions, then the
@@ -80,19 +81,46 @@ export class AppsReconciler implements Reconciler<string> {
     const [ownInstances, strayInstances] = partitionByOwner(allInstances, uid);
     let more = false;
     if (strayRevisions.length + strayInstances.length > 0) {
+      // Its own write: a stray may hold a name the plan creates again once it is gone.
       more = await this.write(key, teardownOps(strayRevisions, strayInstances));
     }
-    const current = await this.withFinalizer(key, app);
     const agentOf = this.options.agentOf;
-    const balance = agentOf && groupByBalance(current.spec.constraints, agentOf);
-    const plan = planApp(current, ownRevisions, ownInstances, this.options, balance);
-    more = (await this.write(key, planOps(plan))) || more;
-    await this.announce(current, plan);
-    await this.writeStatus(key, current, afterPlan(ownInstances, plan), plan.targetRevision);
+    const balance = agentOf && groupByBalance(app.spec.constraints, agentOf);
+    const plan = planApp(app, ownRevisions, ownInstances, this.options, balance);
+    // One transaction per pass (of up to 128 writes): the App's finalizer or its status rides
+    // with the plan's writes. Both are writes to the App, and a transaction writes a key once:
+    // while the finalizer is added, the status waits for the next pass, which the events of
+    // this pass's writes bring.
+    const ops = planOps(plan);
+    const finalizers = app.metadata.finalizers ?? [];
+    if (!finalizers.includes(INSTANCES_FINALIZER)) {
+      const withFinalizer = {
+        ...app,
+        metadata: { ...app.metadata, finalizers: [...finalizers, INSTANCES_FINALIZER] },
+      };
+      ops.unshift({ op: 'update', type: appResource, object: withFinalizer });
+    } else if (ops.length < MAX_WRITES) {
+      const now = new Date(this.options.clock.now());
+      const status = appStatus(app, afterPlan(ownInstances, plan), plan.targetRevision, now);
+      if (!jsonEqual(app.status, status)) {
+        ops.push({ op: 'updateStatus', type: appResource, object: { ...app, status } });
+      }
+    }
+    more = (await this.write(key, ops)) || more;
+    this.announce(app, plan);
     // More to create than one pass makes: come back without waiting for a change.
     if (more || plan.moreToCreate) {
       return { requeueAfter: 0 };
     }
+  }
+
+  /**
+   * Whether a pass for `key` was put off until the caches show its writes, and they now do:
+   * the informers' handlers then enqueue the key even for a change they would ignore (the
+   * App's status, written by the last pass, is such a change).
+   */
+  caughtUp(key: string): boolean {
+    return this.ownWrites.caughtUp(key);
   }
 
   async onTerminal(key: string, error: TerminalError): Promise<void> {
@@ -111,7 +139,7 @@ export class AppsReconciler implements Reconciler<string> {
       status: { ...app.status, conditions },
     });
     this.ownWrites.note(key, this.options.apps, written);
-    await this.options.recorder?.warning(app, error.code, error.message);
+    void this.options.recorder?.warning(app, error.code, error.message);
   }
 
   private async teardown(
@@ -136,7 +164,7 @@ export class AppsReconciler implements Reconciler<string> {
       return { requeueAfter: 0 };
     }
     if (app && plan.decommission.length > 0) {
-      await this.options.recorder?.normal(
+      void this.options.recorder?.normal(
         app,
         'Deleting',
         `stopping ${plan.decommission.length} instances before the app goes`,
@@ -150,17 +178,6 @@ export class AppsReconciler implements Reconciler<string> {
     this.ownWrites.forget(key);
   }
 
-  private async withFinalizer(key: string, app: StoredApp): Promise<StoredApp> {
-    const finalizers = app.metadata.finalizers ?? [];
-    if (finalizers.includes(INSTANCES_FINALIZER)) return app;
-    const updated = await this.options.store.update(appResource, {
-      ...app,
-      metadata: { ...app.metadata, finalizers: [...finalizers, INSTANCES_FINALIZER] },
-    });
-    this.ownWrites.note(key, this.options.apps, updated);
-    return updated;
-  }
-
   /** Writes `all`, or the first MAX_WRITES of them; says whether some were left for later. */
   private async write(key: string, all: BatchOp[]): Promise<boolean> {
     if (all.length === 0) return false;
@@ -168,8 +185,13 @@ export class AppsReconciler implements Reconciler<string> {
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {
+        const type = ops[i]!.type;
         const informer =
-          ops[i]!.type === instanceResource ? this.options.instances : this.options.revisions;
+          type === instanceResource
+            ? this.options.instances
+            : type === appResource
+              ? this.options.apps
+              : this.options.revisions;
         this.ownWrites.note(key, informer, result.object, result.gone);
       });
     } catch (error) {
@@ -183,38 +205,29 @@ export class AppsReconciler implements Reconciler<string> {
     return ops.length < all.length;
   }
 
-  private async announce(app: StoredApp, plan: AppPlan): Promise<void> {
+  /**
+   * Records what the pass did. Not awaited: the recorder orders and coalesces the writes of
+   * each Event on its own and never throws, and a pass must not wait for its Events.
+   */
+  private announce(app: StoredApp, plan: AppPlan): void {
     const recorder = this.options.recorder;
     if (!recorder) return;
     if (plan.createRevision) {
-      await recorder.normal(app, 'RevisionCreated', `created revision ${plan.targetRevision}`);
+      void recorder.normal(app, 'RevisionCreated', `created revision ${plan.targetRevision}`);
     }
     if (plan.createInstances.length > 0) {
-      await recorder.normal(
+      void recorder.normal(
         app,
         'InstancesCreated',
         `created ${plan.createInstances.length} instances of revision ${plan.targetRevision}`,
       );
     }
     if (plan.decommission.length > 0) {
-      await recorder.normal(app, 'InstancesStopping', `stopping ${names(plan.decommission)}`);
+      void recorder.normal(app, 'InstancesStopping', `stopping ${names(plan.decommission)}`);
     }
     if (plan.remove.length > 0) {
-      await recorder.normal(app, 'InstancesRemoved', `removed ${names(plan.remove)}`);
+      void recorder.normal(app, 'InstancesRemoved', `removed ${names(plan.remove)}`);
     }
-  }
-
-  private async writeStatus(
-    key: string,
-    app: StoredApp,
-    instances: Instance[],
-    target: number,
-  ): Promise<void> {
-    const now = new Date(this.options.clock.now());
-    const status = appStatus(app, instances, target, now);
-    if (jsonEqual(app.status, status)) return;
-    const written = await this.options.store.updateStatus(appResource, { ...app, status });
-    this.ownWrites.note(key, this.options.apps, written);
   }
 }
 

@@ -361,6 +361,8 @@ describe.each([
       recorder,
     });
     await reconciler.onTerminal('default/web', new TerminalError('InvalidObject', 'it broke'));
+    // The reconciler does not wait for its Events; the recorder says when they are written.
+    expect(await recorder.flush()).toBe(true);
     const web = await store.get(appResource, ref);
     expect(condition(web, 'Degraded')).toMatchObject({
       status: 'True',
@@ -369,6 +371,63 @@ describe.each([
     });
     const events = (await store.list(eventResource)).items;
     expect(events.find((e) => e.reason === 'InvalidObject')).toMatchObject({ type: 'Warning' });
+  });
+
+  it('writes a pass in one transaction (finalizer or status with the plan) and still records its Events', async () => {
+    stop.abort();
+    await running;
+    await apply({ instances: 3 });
+    // The controller's writes, as the keys each transaction puts or deletes.
+    const transactions: string[][] = [];
+    const txn: Kv['txn'] = (compares, success, failure) => {
+      const keys = success.flatMap((op) =>
+        op.type === 'put'
+          ? [op.key]
+          : op.type === 'delete' && 'key' in op.range
+            ? [op.range.key]
+            : [],
+      );
+      if (keys.length > 0) transactions.push(keys);
+      return kv.txn(compares, success, failure);
+    };
+    const counting = new Proxy(kv, {
+      get(target, property) {
+        if (property === 'txn') return txn;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const counted = new ObjectStore({ kv: counting, prefix: store.keys.prefix });
+    const events = new EventRecorder({ store, component: 'apps' });
+    const apps = new AppsController({ store: counted, recorder: events, workers: 1 });
+    const again = new AbortController();
+    const ran = apps.run(again.signal);
+    try {
+      const web = await until(
+        async () => {
+          const current = await store.get(appResource, ref);
+          return current?.status?.instances === 3 ? current : undefined;
+        },
+        { what: 'the status of 3 instances' },
+      );
+      expect(web.metadata.finalizers).toEqual([INSTANCES_FINALIZER]);
+      const appKey = store.keyOf(appResource, ref);
+      // First pass: the finalizer, the revision and the 3 instances together; second (brought
+      // by the first's events): the status alone. Nothing else.
+      expect(transactions).toHaveLength(2);
+      expect(transactions[0]).toHaveLength(5);
+      expect(transactions[0]![0]).toBe(appKey);
+      expect(transactions[1]).toEqual([appKey]);
+    } finally {
+      again.abort();
+      await ran;
+    }
+    // Stopping flushed the Events the passes did not wait for.
+    const recorded = (await store.list(eventResource)).items;
+    expect(recorded.map((e) => [e.reason, e.count]).sort()).toEqual([
+      ['InstancesCreated', 1],
+      ['RevisionCreated', 1],
+    ]);
   });
 
   it('stops and removes every instance and revision before a deleted App goes', async () => {
