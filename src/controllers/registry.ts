@@ -21,6 +21,7 @@ import { AppsController } from './apps/apps-controller.ts';
 import { bridgeController, type BridgeController } from './bridge/index.ts';
 import { placementController, type PlacementController } from './placement/index.ts';
 import { EventSweeper } from './events/sweeper.ts';
+import { summaryOf } from './catalog.ts';
 
 /** What a process was told about its surroundings, for the controllers that need it. */
 export interface ControllerSettings {
@@ -69,7 +70,7 @@ export interface ControllerFactory {
 
 export const appsFactory: ControllerFactory = {
   name: 'apps',
-  summary: "keeps each App's instances of its target revision at spec.instances",
+  summary: summaryOf('apps'),
   create(deps) {
     const controller = new AppsController({
       store: deps.store,
@@ -83,14 +84,15 @@ export const appsFactory: ControllerFactory = {
       synced: () =>
         controller.apps.hasSynced() &&
         controller.revisions.hasSynced() &&
-        controller.instances.hasSynced(),
+        controller.instances.hasSynced() &&
+        controller.agents.hasSynced(),
     };
   },
 };
 
 export const eventsFactory: ControllerFactory = {
   name: 'events',
-  summary: 'deletes Events not repeated for an hour',
+  summary: summaryOf('events'),
   create(deps) {
     const sweeper = new EventSweeper({ store: deps.store, clock: deps.clock, logger: deps.logger });
     return { run: (signal) => sweeper.run(signal) };
@@ -99,7 +101,7 @@ export const eventsFactory: ControllerFactory = {
 
 export const bridgeFactory: ControllerFactory = {
   name: 'bridge',
-  summary: 'talks to Mesos: launches bound instances, kills, writes task status, publishes agents',
+  summary: summaryOf('bridge'),
   check: (settings) =>
     settings.mesos.length === 0
       ? 'needs the Mesos master URLs: pass --mesos http://mesos-1:5050'
@@ -127,7 +129,7 @@ export const bridgeFactory: ControllerFactory = {
 
 export const placementFactory: ControllerFactory = {
   name: 'placement',
-  summary: "binds pending instances to agents under the App's constraints and resources",
+  summary: summaryOf('placement'),
   create(deps) {
     const placement = placementController.create({
       store: deps.store,

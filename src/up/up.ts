@@ -31,11 +31,12 @@ import type { Kv } from '../store/kv.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { startSimulator, type Simulator } from '../sim/simulator.ts';
 import { Compactor } from './compactor.ts';
+import { UP_CONTEXT } from './context-name.ts';
 import { ConvergenceView, type ViewOutput } from './convergence-view.ts';
 import { demoCluster, DEFAULT_UP_AGENTS } from './demo-cluster.ts';
 
 /** The context `meseta up` records in the CLI's config file. */
-export const UP_CONTEXT = 'meseta-up';
+export { UP_CONTEXT };
 
 export interface UpOptions {
   dataDir: string;
