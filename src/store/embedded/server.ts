@@ -20,8 +20,25 @@ import { EtcdServerError, GrpcCode } from './errors.ts';
 import * as wire from './grpc-codec.ts';
 import { inProcessKv } from './in-process-kv.ts';
 import { keyToBytes } from './key-space.ts';
+import {
+  decodeDeleteRangeRequest,
+  decodePutRequest,
+  decodeRangeRequest,
+  decodeTxnRequest,
+  KvResponseEncoder,
+} from './kv-messages.ts';
 import { MvccEngine } from './mvcc.ts';
-import type { Change } from './requests.ts';
+import type {
+  Change,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  TxnRequest,
+  TxnResponse,
+} from './requests.ts';
 import { EMBEDDED_VERSION } from './version.ts';
 
 export interface EmbeddedEtcdOptions {
@@ -77,7 +94,7 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
   });
   const services = new EtcdServices(engine, () => endpoint);
   const proto = loadEtcdProto();
-  server.addService(proto.KV.service, services.kv());
+  server.addService(kvService(proto.KV.service, engine), services.kv());
   server.addService(proto.Watch.service, services.watch());
   server.addService(proto.Lease.service, services.lease());
   server.addService(proto.Maintenance.service, services.maintenance());
@@ -136,6 +153,33 @@ function loadEtcdProto(): EtcdProto {
   return loaded;
 }
 
+/**
+ * etcd's KV service with the hand-written codecs of kv-messages.ts for the calls made once per
+ * client request: their handlers get engine requests and return engine results. Compact keeps
+ * proto-loader's generic codec.
+ */
+function kvService(base: grpc.ServiceDefinition, engine: MvccEngine): grpc.ServiceDefinition {
+  const encoder = new KvResponseEncoder({ ...engine.member, raftTerm: RAFT_TERM });
+  const method = <Req, Res>(
+    name: string,
+    decode: (bytes: Buffer) => Req,
+    encode: (response: Res) => Buffer,
+  ): grpc.MethodDefinition<Req, Res> => ({
+    ...(base[name] as grpc.MethodDefinition<Req, Res>),
+    requestDeserialize: decode,
+    responseSerialize: encode,
+  });
+  return {
+    ...base,
+    Range: method('Range', decodeRangeRequest, (r: RangeResponse) => encoder.rangeResponse(r)),
+    Put: method('Put', decodePutRequest, (r: PutResponse) => encoder.putResponse(r)),
+    DeleteRange: method('DeleteRange', decodeDeleteRangeRequest, (r: DeleteRangeResponse) =>
+      encoder.deleteRangeResponse(r),
+    ),
+    Txn: method('Txn', decodeTxnRequest, (r: TxnResponse) => encoder.txnResponse(r)),
+  };
+}
+
 class EtcdServices {
   private readonly streams = new Set<DuplexCall>();
 
@@ -156,25 +200,14 @@ class EtcdServices {
     this.streams.clear();
   }
 
+  /** Range, Put, DeleteRange and Txn take and give engine shapes: see kvService. */
   kv(): grpc.UntypedServiceImplementation {
     const e = this.engine;
     return {
-      Range: unary(
-        (m) => e.range(wire.rangeRequest(m)),
-        (r) => wire.rangeResponse(this.header(r.revision), r),
-      ),
-      Put: unary(
-        (m) => e.put(wire.putRequest(m)),
-        (r) => wire.putResponse(this.header(r.revision), r),
-      ),
-      DeleteRange: unary(
-        (m) => e.deleteRange(wire.deleteRangeRequest(m)),
-        (r) => wire.deleteRangeResponse(this.header(r.revision), r),
-      ),
-      Txn: unary(
-        (m) => e.txn(wire.txnRequest(m)),
-        (r) => wire.txnResponse(this.header, r),
-      ),
+      Range: direct((req: RangeRequest) => e.range(req)),
+      Put: direct((req: PutRequest) => e.put(req)),
+      DeleteRange: direct((req: DeleteRangeRequest) => e.deleteRange(req)),
+      Txn: direct((req: TxnRequest) => e.txn(req)),
       Compact: unary(
         (m) => e.compact(wire.wireNumber(m.revision)),
         (r) => ({ header: this.header(r.revision) }),
@@ -378,6 +411,16 @@ function unary<T>(
   return (call: UnaryCall, callback: UnaryCallback) => {
     tryCall(() => handle(call.request)).then(
       (result) => callback(null, respond(result)),
+      (error: unknown) => callback(asGrpcError(error)),
+    );
+  };
+}
+
+/** A unary handler whose request and response the service definition already translates. */
+function direct<Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+    tryCall(() => handle(call.request)).then(
+      (result) => callback(null, result),
       (error: unknown) => callback(asGrpcError(error)),
     );
   };
