@@ -33,9 +33,9 @@ const decode = (name: string, bytes: Buffer) =>
 
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
 /** Every byte value, many times: a 1 MiB value that is not text. */
-const bigValue = Buffer.alloc(2 ** 20, 0)
-  .map((_, i) => i % 256)
-  .toString('latin1');
+const bigValue = Buffer.from(Uint8Array.from({ length: 2 ** 20 }, (_, i) => i % 256)).toString(
+  'latin1',
+);
 const MAX_INT64 = '9223372036854775807';
 const MIN_INT64 = '-9223372036854775808';
 
