@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../../log.ts';
 import type { Kv } from '../kv.ts';
 import { EtcdServerError, GrpcCode } from './errors.ts';
 import * as wire from './grpc-codec.ts';
-import type { DuplexCall} from './grpc-server.ts';
+import type { DuplexCall } from './grpc-server.ts';
 import { GrpcServer, type GrpcMethod, type GrpcStatus } from './grpc-server.ts';
 import { inProcessKv } from './in-process-kv.ts';
 import { keyToBytes } from './key-space.ts';
