@@ -77,14 +77,14 @@ function framed(message: Buffer): Buffer {
   return out;
 }
 
-class StatusError extends Error {
+export class StatusError extends Error {
   constructor(readonly status: GrpcStatus) {
     super(status.details);
   }
 }
 
 /** Splits a stream's DATA into gRPC messages (`[u8 compressed][u32 length][message]`). */
-class MessageReader {
+export class MessageReader {
   private chunks: Buffer[] = [];
   private total = 0;
   /** Length of the message being read, once its prefix is in; -1 before. */
