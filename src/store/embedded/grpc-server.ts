@@ -65,7 +65,7 @@ function statusTrailers(status: GrpcStatus): Record<string, string> {
 
 /** A response with no message: the status goes in the one header block. */
 function trailersOnly(stream: http2.ServerHttp2Stream, status: GrpcStatus): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond({ ...RESPONSE_HEADERS, ...statusTrailers(status) }, END_STREAM);
 }
 
@@ -151,7 +151,7 @@ export class DuplexCall extends EventEmitter {
   }
 
   write(message: unknown): void {
-    if (this.finished || this.stream.destroyed) return;
+    if (this.finished || this.stream.destroyed || this.stream.closed) return;
     if (!this.stream.headersSent) {
       this.stream.respond(RESPONSE_HEADERS, WITH_TRAILERS);
     }
@@ -163,7 +163,7 @@ export class DuplexCall extends EventEmitter {
     if (this.finished) return;
     this.finished = true;
     const stream = this.stream;
-    if (stream.destroyed) return;
+    if (stream.destroyed || stream.closed) return;
     if (!stream.headersSent) {
       trailersOnly(stream, status);
       return;
@@ -294,7 +294,8 @@ export class GrpcServer {
       }
       pending.then(
         (response) => {
-          if (stream.destroyed) return;
+          // The client may have cancelled while the request was being served.
+          if (stream.destroyed || stream.closed) return;
           let bytes: Buffer;
           try {
             bytes = framed(method.encode(response));
