@@ -96,6 +96,7 @@ interface Batch {
   reject(error: Error): void;
   synced: boolean;
   bytes: number;
+  records: number;
 }
 
 interface Segment {
@@ -115,6 +116,13 @@ const closeAsync = promisify(close);
 const CONCURRENT_FLUSHES = 3;
 /** A batch this large starts flushing without waiting for the end of the event-loop turn. */
 const EARLY_FLUSH_BYTES = 64 * 1024;
+/**
+ * A batch of this many records starts at once too. A client that sends requests in bursts (64
+ * puts, say, all handled in one event-loop turn) then gets the first replies while the rest of
+ * the burst is still being handled and written, and works on them meanwhile, instead of both
+ * sides taking turns to wait for one commit of the whole burst.
+ */
+const EARLY_FLUSH_RECORDS = 16;
 
 export class WalWriter {
   private segment: Segment;
@@ -160,8 +168,11 @@ export class WalWriter {
       this.queue.push(batch);
     }
     batch.encoder.frame(encode);
-    // A big batch goes now, so its fsync overlaps the work of producing the next one.
-    if (batch.encoder.position >= EARLY_FLUSH_BYTES) this.pump();
+    batch.records++;
+    // A big batch goes now, so its write overlaps the work of producing the next one.
+    if (batch.encoder.position >= EARLY_FLUSH_BYTES || batch.records >= EARLY_FLUSH_RECORDS) {
+      this.pump();
+    }
     if (!this.pumpScheduled) {
       // Let every append of this turn of the event loop join the batch before it starts.
       this.pumpScheduled = true;
@@ -276,7 +287,16 @@ function newBatch(segment: Segment, expectedBytes: number): Batch {
   // A failed batch rejects every caller; none of them may leave it unhandled.
   done.catch(() => {});
   const size = Math.min(Math.max(64 * 1024, Math.ceil(expectedBytes * 1.25)), 16 * 2 ** 20);
-  return { segment, encoder: new Encoder(size), done, resolve, reject, synced: false, bytes: 0 };
+  return {
+    segment,
+    encoder: new Encoder(size),
+    done,
+    resolve,
+    reject,
+    synced: false,
+    bytes: 0,
+    records: 0,
+  };
 }
 
 function openSegment(dir: string, firstIndex: number): Segment {
