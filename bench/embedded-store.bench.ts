@@ -3,8 +3,9 @@
  * where every write is fsync'd before it is acknowledged, batched by group commit), over gRPC
  * through npm `etcd3` against `meseta store serve` in its own process, and the same gRPC load
  * against a real etcd (Debian's /usr/bin/etcd) on this machine, for the ratio. Targets: in
- * process >= 100,000 writes/s; gRPC >= real etcd. Both servers are measured twice, alternately,
- * and the better run of each is kept, because other work on a shared machine skews single runs.
+ * process >= 100,000 writes/s; gRPC >= real etcd. The two servers run alternately, ROUNDS times
+ * each, under the same load; each round gives one ratio, and the median ratio is reported with
+ * the lowest and highest, because other work on a shared machine skews single runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -74,6 +75,14 @@ interface ServerRun {
 
 const GRPC_WRITES = 30_000;
 const GRPC_WARMUP = 2_000;
+/** Alternating runs of each server. */
+const ROUNDS = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** User + system CPU seconds of a process so far, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
@@ -187,18 +196,20 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const memory = await inProcess();
     const durable = await inProcess(tempDir('inproc'));
-    const better = (a: ServerRun | undefined, b: ServerRun) =>
-      a && a.writesPerSecond >= b.writesPerSecond ? a : b;
-    let embeddedRun: ServerRun | undefined;
-    let realRun: ServerRun | undefined;
-    for (let round = 0; round < 2; round++) {
-      embeddedRun = better(embeddedRun, await embeddedEtcd(tempDir('embedded')));
-      realRun = better(realRun, await realEtcd(tempDir('etcd')));
+    const rounds: { embedded: ServerRun; real: ServerRun }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const embedded = await embeddedEtcd(tempDir('embedded'));
+      const real = await realEtcd(tempDir('etcd'));
+      rounds.push({ embedded, real });
     }
-    const embedded = embeddedRun!.writesPerSecond;
-    const real = realRun!.writesPerSecond;
-    const micros = (run: ServerRun) =>
-      Math.round((run.serverCpuSeconds / (GRPC_WARMUP + GRPC_WRITES)) * 1e6 * 10) / 10;
+    const ratios = rounds.map((r) => r.embedded.writesPerSecond / r.real.writesPerSecond);
+    const embedded = median(rounds.map((r) => r.embedded.writesPerSecond));
+    const real = median(rounds.map((r) => r.real.writesPerSecond));
+    const micros = (run: ServerRun) => (run.serverCpuSeconds / (GRPC_WARMUP + GRPC_WRITES)) * 1e6;
+    const round1 = (n: number) => Math.round(n * 10) / 10;
+    const round2 = (n: number) => Math.round(n * 100) / 100;
+    const spread = (values: number[], digits: (n: number) => number) =>
+      `${ROUNDS} runs, ${digits(Math.min(...values))}–${digits(Math.max(...values))}`;
     return [
       {
         name: 'in-process puts, memory only',
@@ -228,31 +239,43 @@ export async function run(): Promise<BenchRow[]> {
         name: 'meseta store serve via etcd3 (gRPC)',
         value: embedded,
         unit: 'writes/s',
-        note: '64 in flight, separate process',
+        note: `median; 64 in flight, separate process; ${spread(
+          rounds.map((r) => r.embedded.writesPerSecond),
+          Math.round,
+        )}`,
       },
       {
         name: 'real etcd 3.4.23 via etcd3 (gRPC)',
         value: real,
         unit: 'writes/s',
-        note: '64 in flight, separate process',
+        note: `median; same load; ${spread(
+          rounds.map((r) => r.real.writesPerSecond),
+          Math.round,
+        )}`,
       },
       {
         name: 'meseta store serve: server CPU per write',
-        value: micros(embeddedRun!),
+        value: round1(median(rounds.map((r) => micros(r.embedded)))),
         unit: 'µs',
-        note: 'from /proc; robust to other load on the machine',
+        note: `median, from /proc; ${spread(
+          rounds.map((r) => micros(r.embedded)),
+          round1,
+        )}`,
       },
       {
         name: 'real etcd 3.4.23: server CPU per write',
-        value: micros(realRun!),
+        value: round1(median(rounds.map((r) => micros(r.real)))),
         unit: 'µs',
-        note: 'from /proc',
+        note: `median, from /proc; ${spread(
+          rounds.map((r) => micros(r.real)),
+          round1,
+        )}`,
       },
       {
         name: 'embedded / real etcd',
-        value: Math.round((embedded / real) * 100) / 100,
+        value: round2(median(ratios)),
         unit: 'x',
-        note: 'target >= 1',
+        note: `median of per-round ratios, target >= 1; ${spread(ratios, round2)}`,
       },
     ];
   } finally {

@@ -8,8 +8,10 @@ import { MesetaError } from '../../errors.ts';
 
 /** gRPC status codes used here (numbers as in grpc's status.h). */
 export const GrpcCode = {
+  ok: 0,
   invalidArgument: 3,
   notFound: 5,
+  resourceExhausted: 8,
   failedPrecondition: 9,
   outOfRange: 11,
   unimplemented: 12,

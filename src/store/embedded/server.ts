@@ -1,16 +1,15 @@
 /**
  * meseta's etcd-compatible server: the part of etcd's v3 gRPC API that npm `etcd3` and
- * `etcdctl` use (KV, Watch, Lease, Maintenance.Status, Cluster.MemberList), served with
- * @grpc/grpc-js from etcd's own .proto files (the copies npm `etcd3` ships), over the MVCC
- * engine. Errors carry etcd's gRPC status codes and messages, which clients match on. Anything
+ * `etcdctl` use (KV, Watch, Lease, Maintenance.Status, Cluster.MemberList), over the MVCC
+ * engine, on meseta's small gRPC server (grpc-server.ts), with etcd's own .proto files (the
+ * copies npm `etcd3` ships): hand-written codecs for the KV service, proto-loader's for the rest. Errors carry etcd's gRPC status codes and messages, which clients match on. Anything
  * else (auth, membership changes, snapshots, defragment…) answers UNIMPLEMENTED.
  *
  * @example
  *   const server = await startEmbeddedEtcd({ dataDir: '/var/lib/meseta/store', port: 2379 });
  *   const client = new Etcd3({ hosts: server.endpoint });
  */
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { loadSync, type ServiceDefinition } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../clock.ts';
@@ -18,10 +17,29 @@ import { silentLogger, type Logger } from '../../log.ts';
 import type { Kv } from '../kv.ts';
 import { EtcdServerError, GrpcCode } from './errors.ts';
 import * as wire from './grpc-codec.ts';
+import type { DuplexCall } from './grpc-server.ts';
+import { GrpcServer, type GrpcMethod, type GrpcStatus } from './grpc-server.ts';
 import { inProcessKv } from './in-process-kv.ts';
 import { keyToBytes } from './key-space.ts';
+import {
+  decodeDeleteRangeRequest,
+  decodePutRequest,
+  decodeRangeRequest,
+  decodeTxnRequest,
+  KvResponseEncoder,
+} from './kv-messages.ts';
 import { MvccEngine } from './mvcc.ts';
-import type { Change } from './requests.ts';
+import type {
+  Change,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  TxnRequest,
+  TxnResponse,
+} from './requests.ts';
 import { EMBEDDED_VERSION } from './version.ts';
 
 export interface EmbeddedEtcdOptions {
@@ -53,10 +71,6 @@ const MAX_RECEIVE_BYTES = 1.5 * 2 ** 20 + 512 * 2 ** 10;
 /** A single-member cluster after its first election. */
 const RAFT_TERM = 2;
 
-type UnaryCall = grpc.ServerUnaryCall<wire.Wire, wire.Wire>;
-type UnaryCallback = grpc.sendUnaryData<wire.Wire>;
-type DuplexCall = grpc.ServerDuplexStream<wire.Wire, wire.Wire>;
-
 export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Promise<EmbeddedEtcd> {
   const log = options.log ?? silentLogger;
   const engine = await MvccEngine.open({
@@ -69,32 +83,27 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
     log,
   });
   const host = options.host ?? '127.0.0.1';
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
-    'grpc.max_send_message_length': 2 ** 31 - 1,
-    // Channelz keeps per-call statistics nobody reads here; it costs CPU on every request.
-    'grpc.enable_channelz': 0,
-  });
   const services = new EtcdServices(engine, () => endpoint);
   const proto = loadEtcdProto();
-  server.addService(proto.KV.service, services.kv());
-  server.addService(proto.Watch.service, services.watch());
-  server.addService(proto.Lease.service, services.lease());
-  server.addService(proto.Maintenance.service, services.maintenance());
-  server.addService(proto.Cluster.service, services.cluster());
-  let port: number;
+  const methods = [
+    ...serve(proto.KV, services.kv(), kvCodecs(engine)),
+    ...serve(proto.Watch, services.watch()),
+    ...serve(proto.Lease, services.lease()),
+    ...serve(proto.Maintenance, services.maintenance()),
+    ...serve(proto.Cluster, services.cluster()),
+  ];
+  let server: GrpcServer;
   try {
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(
-        `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 0}`,
-        grpc.ServerCredentials.createInsecure(),
-        (error, bound) => (error ? reject(error) : resolve(bound)),
-      ),
-    );
+    server = await GrpcServer.listen(methods, {
+      host,
+      port: options.port ?? 0,
+      maxReceiveBytes: MAX_RECEIVE_BYTES,
+    });
   } catch (error) {
     await engine.close();
     throw error;
   }
+  const port = server.port;
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info('embedded etcd serving', { endpoint, dataDir: options.dataDir ?? '(memory)' });
   let closing: Promise<void> | undefined;
@@ -105,18 +114,18 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
     close: () =>
       (closing ??= (async () => {
         services.closeStreams();
-        server.forceShutdown();
+        await server.close();
         await engine.close();
       })()),
   };
 }
 
 interface EtcdProto {
-  KV: grpc.ServiceClientConstructor;
-  Watch: grpc.ServiceClientConstructor;
-  Lease: grpc.ServiceClientConstructor;
-  Maintenance: grpc.ServiceClientConstructor;
-  Cluster: grpc.ServiceClientConstructor;
+  KV: ServiceDefinition;
+  Watch: ServiceDefinition;
+  Lease: ServiceDefinition;
+  Maintenance: ServiceDefinition;
+  Cluster: ServiceDefinition;
 }
 
 let loaded: EtcdProto | undefined;
@@ -131,9 +140,60 @@ function loadEtcdProto(): EtcdProto {
     // No default-filling of requests: grpc-codec.ts reads an absent field as its proto default,
     // and filling every field of every request costs CPU on each call.
   });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as { etcdserverpb: EtcdProto };
-  loaded = pkg.etcdserverpb;
+  const service = (name: string) => definition[`etcdserverpb.${name}`] as ServiceDefinition;
+  loaded = {
+    KV: service('KV'),
+    Watch: service('Watch'),
+    Lease: service('Lease'),
+    Maintenance: service('Maintenance'),
+    Cluster: service('Cluster'),
+  };
   return loaded;
+}
+
+type Handler = ((request: never) => Promise<unknown>) | ((call: DuplexCall) => void);
+type Codec = { decode(bytes: Buffer): unknown; encode(message: never): Buffer };
+
+/**
+ * The methods of `service` that `handlers` implements (the others answer UNIMPLEMENTED), with
+ * proto-loader's codecs unless `codecs` has hand-written ones.
+ */
+function serve(
+  service: ServiceDefinition,
+  handlers: Record<string, Handler>,
+  codecs: Record<string, Codec> = {},
+): GrpcMethod[] {
+  return Object.entries(handlers).map(([name, handler]) => {
+    const definition = service[name]!;
+    const codec = codecs[name];
+    const method: GrpcMethod = {
+      path: definition.path,
+      decode: codec ? codec.decode : (bytes) => definition.requestDeserialize(bytes),
+      encode: codec
+        ? (codec.encode as (message: unknown) => Buffer)
+        : (message) => definition.responseSerialize(message as object),
+    };
+    if (definition.requestStream) method.bidi = handler as (call: DuplexCall) => void;
+    else method.unary = handler as (request: unknown) => Promise<unknown>;
+    return method;
+  });
+}
+
+/**
+ * The hand-written codecs of kv-messages.ts for the KV calls made once per client request:
+ * their handlers take engine requests and return engine results. Compact keeps proto-loader's.
+ */
+function kvCodecs(engine: MvccEngine): Record<string, Codec> {
+  const encoder = new KvResponseEncoder({ ...engine.member, raftTerm: RAFT_TERM });
+  return {
+    Range: { decode: decodeRangeRequest, encode: (r: RangeResponse) => encoder.rangeResponse(r) },
+    Put: { decode: decodePutRequest, encode: (r: PutResponse) => encoder.putResponse(r) },
+    DeleteRange: {
+      decode: decodeDeleteRangeRequest,
+      encode: (r: DeleteRangeResponse) => encoder.deleteRangeResponse(r),
+    },
+    Txn: { decode: decodeTxnRequest, encode: (r: TxnResponse) => encoder.txnResponse(r) },
+  };
 }
 
 class EtcdServices {
@@ -156,25 +216,14 @@ class EtcdServices {
     this.streams.clear();
   }
 
-  kv(): grpc.UntypedServiceImplementation {
+  /** Range, Put, DeleteRange and Txn take and give engine shapes: see kvCodecs. */
+  kv(): Record<string, Handler> {
     const e = this.engine;
     return {
-      Range: unary(
-        (m) => e.range(wire.rangeRequest(m)),
-        (r) => wire.rangeResponse(this.header(r.revision), r),
-      ),
-      Put: unary(
-        (m) => e.put(wire.putRequest(m)),
-        (r) => wire.putResponse(this.header(r.revision), r),
-      ),
-      DeleteRange: unary(
-        (m) => e.deleteRange(wire.deleteRangeRequest(m)),
-        (r) => wire.deleteRangeResponse(this.header(r.revision), r),
-      ),
-      Txn: unary(
-        (m) => e.txn(wire.txnRequest(m)),
-        (r) => wire.txnResponse(this.header, r),
-      ),
+      Range: (req: RangeRequest) => tryCall(() => e.range(req)),
+      Put: (req: PutRequest) => tryCall(() => e.put(req)),
+      DeleteRange: (req: DeleteRangeRequest) => tryCall(() => e.deleteRange(req)),
+      Txn: (req: TxnRequest) => tryCall(() => e.txn(req)),
       Compact: unary(
         (m) => e.compact(wire.wireNumber(m.revision)),
         (r) => ({ header: this.header(r.revision) }),
@@ -182,7 +231,7 @@ class EtcdServices {
     };
   }
 
-  lease(): grpc.UntypedServiceImplementation {
+  lease(): Record<string, Handler> {
     const e = this.engine;
     return {
       LeaseGrant: unary(
@@ -213,18 +262,18 @@ class EtcdServices {
           const id = wire.wireLease(m.ID);
           tryCall(() => e.leaseKeepAlive(id)).then(
             (r) => call.write({ header: this.header(r.revision), ID: id, TTL: r.ttl }),
-            (error: unknown) => call.emit('error', asGrpcError(error)),
+            (error: unknown) => call.end(asGrpcStatus(error)),
           );
         });
       },
     };
   }
 
-  watch(): grpc.UntypedServiceImplementation {
+  watch(): Record<string, Handler> {
     return { Watch: (call: DuplexCall) => this.serveWatch(call) };
   }
 
-  maintenance(): grpc.UntypedServiceImplementation {
+  maintenance(): Record<string, Handler> {
     const e = this.engine;
     return {
       Status: unary(
@@ -245,7 +294,7 @@ class EtcdServices {
     };
   }
 
-  cluster(): grpc.UntypedServiceImplementation {
+  cluster(): Record<string, Handler> {
     const e = this.engine;
     return {
       MemberList: unary(
@@ -273,8 +322,7 @@ class EtcdServices {
       forget();
       call.end();
     });
-    call.on('cancelled', forget);
-    call.on('error', forget);
+    call.on('closed', forget);
   }
 
   /** One Watch stream: many watches, multiplexed by watch id, as etcd does. */
@@ -288,8 +336,7 @@ class EtcdServices {
     };
     this.track(call);
     call.on('end', stopAll);
-    call.on('cancelled', stopAll);
-    call.on('error', stopAll);
+    call.on('closed', stopAll);
     call.on('data', (m: wire.Wire) => {
       try {
         if (m.create_request) {
@@ -357,34 +404,32 @@ class EtcdServices {
         }
       } catch (error) {
         stopAll();
-        call.emit('error', asGrpcError(error));
+        call.end(asGrpcStatus(error));
       }
     });
   }
 }
 
-function tryCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return fn();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
+/** A unary handler over proto-loader's decoded messages. */
 function unary<T>(
   handle: (request: wire.Wire) => Promise<T>,
   respond: (result: T) => wire.Wire,
-): grpc.handleUnaryCall<wire.Wire, wire.Wire> {
-  return (call: UnaryCall, callback: UnaryCallback) => {
-    tryCall(() => handle(call.request)).then(
-      (result) => callback(null, respond(result)),
-      (error: unknown) => callback(asGrpcError(error)),
-    );
-  };
+): (request: wire.Wire) => Promise<wire.Wire> {
+  return (request) => tryCall(() => handle(request)).then(respond);
 }
 
-function asGrpcError(error: unknown): Partial<grpc.StatusObject> {
+/** The status a failed call answers with: etcd's code and message, or INTERNAL. */
+function asGrpcStatus(error: unknown): GrpcStatus {
   if (error instanceof EtcdServerError) return { code: error.grpcCode, details: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: GrpcCode.internal, details: `etcdserver: ${message}` };
+}
+
+/** Handler failures as the gRPC server takes them. */
+function tryCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn().catch((error: unknown) => Promise.reject(asGrpcStatus(error)));
+  } catch (error) {
+    return Promise.reject(asGrpcStatus(error));
+  }
 }
