@@ -210,3 +210,33 @@ export class Informer<T extends StoredObject> {
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 }
+
+/**
+ * Runs `informers` until `signal` aborts and, once every one has synced, `work` with a signal
+ * that aborts with them. An informer that fails for good stops the rest and the work, and its
+ * error is what this rejects with. How every controller starts: caches first, then decisions.
+ */
+export async function runInformed(
+  informers: readonly { run(signal: AbortSignal): Promise<void>; waitForSync(): Promise<void> }[],
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  if (signal.aborted) abort();
+  const watched = Promise.all(
+    informers.map((informer) =>
+      informer.run(stop.signal).catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+    ),
+  );
+  try {
+    await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
+    await Promise.all([work(stop.signal), watched]);
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+}

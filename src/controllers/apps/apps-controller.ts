@@ -22,7 +22,7 @@ import { realClock, type Clock } from '../../clock.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import { Informer, objectKey } from '../../runtime/informer.ts';
+import { Informer, objectKey, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import { agentFacts } from '../../placement/fields.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
@@ -119,26 +119,14 @@ export class AppsController {
 
   /**
    * Runs the informers and, once all four have synced, the controller, until `signal` aborts;
-   * then waits (a few seconds at most) for the Events recorded so far to be written. Rejects if an informer fails for good (after stopping the rest).
+   * then waits (a few seconds at most) for the Events recorded so far to be written. Rejects if
+   * an informer fails for good (after stopping the rest).
    */
   async run(signal: AbortSignal): Promise<void> {
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    signal.addEventListener('abort', abort, { once: true });
-    if (signal.aborted) abort();
-    const informers = [this.apps, this.revisions, this.instances, this.agents] as const;
-    const watching = informers.map((informer) =>
-      informer.run(stop.signal).catch((error: unknown) => {
-        stop.abort();
-        throw error;
-      }),
-    );
-    const watched = Promise.all(watching);
+    const informers = [this.apps, this.revisions, this.instances, this.agents];
     try {
-      await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
-      await Promise.all([this.controller.run(stop.signal), watched]);
+      await runInformed(informers, signal, (stop) => this.controller.run(stop));
     } finally {
-      signal.removeEventListener('abort', abort);
       // Passes do not wait for their Events: let the last ones reach the store.
       await this.recorder?.flush();
     }

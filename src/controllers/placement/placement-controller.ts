@@ -30,7 +30,7 @@ import {
 import { realClock, type Clock, type Timer } from '../../clock.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import { Informer } from '../../runtime/informer.ts';
+import { Informer, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { placeRound, type RoundResult } from '../../placement/round.ts';
@@ -134,24 +134,8 @@ export class PlacementController {
    * informer fails for good (after stopping the rest).
    */
   async run(signal: AbortSignal): Promise<void> {
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    signal.addEventListener('abort', abort, { once: true });
-    if (signal.aborted) abort();
-    const informers = [this.agents, this.instances, this.revisions, this.apps] as const;
-    const watching = informers.map((informer) =>
-      informer.run(stop.signal).catch((error: unknown) => {
-        stop.abort();
-        throw error;
-      }),
-    );
-    const watched = Promise.all(watching);
-    try {
-      await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
-      await Promise.all([this.#loop(stop.signal), watched]);
-    } finally {
-      signal.removeEventListener('abort', abort);
-    }
+    const informers = [this.agents, this.instances, this.revisions, this.apps];
+    await runInformed(informers, signal, (stop) => this.#loop(stop));
   }
 
   async #loop(signal: AbortSignal): Promise<void> {
