@@ -130,8 +130,9 @@ export class StatusWriter {
       await this.flush(batch);
     } catch (error) {
       if (signal.aborted) return;
-      // Not written, not acknowledged: Mesos will resend. Its instances stay claimed while
-      // waiting, then the updates go back to the front, ahead of any later ones of theirs.
+      // What was not written was not acknowledged (Mesos resends it). The whole batch goes back
+      // to the front, ahead of any later updates of its instances, which stay claimed
+      // meanwhile; an update written again changes nothing and is acknowledged again.
       logger.error('writing task status failed; will retry', { error, updates: batch.length });
       await this.options.clock.sleep(1000, signal).catch(() => {});
       this.queue.unshift(...batch);
