@@ -1,14 +1,19 @@
 /**
  * Writes what Mesos says about tasks into their Instances' status, and only then acknowledges
- * it. Updates queue up while a write is in flight and go out together: one compare-and-swap per
- * instance (several updates of one instance folded into one write), up to 128 per transaction.
+ * it. Updates queue up and go out in batches: one compare-and-swap per instance (several updates
+ * of one instance folded into one write), up to 128 updates per batch, and up to 8 batches in
+ * flight at once, so that one slow transaction does not hold every task's next update back.
  *
  * Promises:
+ * - one write in flight per instance: a batch takes no update of an instance that another batch
+ *   in flight is writing; such updates wait, in order, for a later batch;
  * - an update with a uuid is acknowledged only after its status is in the store, or after the
  *   bridge decided that it concerns no current instance (stale or orphan), so a crash or a store
  *   outage costs a resend by Mesos, never a lost state;
  * - a lost race (conflict) re-reads the instance from the store and folds the updates again;
  * - while the store is unavailable the batch is retried with backoff; nothing is acknowledged;
+ * - each transaction's written updates are acknowledged as soon as it has landed, without
+ *   waiting for the batch's conflict re-reads;
  * - an update whose task is not the instance's current task, or that says alive a task the
  *   instance recorded as ended, is acknowledged without a write and reported (`onStale`) so
  *   that a live one can be killed as an orphan.
@@ -37,8 +42,10 @@ export interface StatusWriterOptions {
   acknowledge(status: TaskStatus): Promise<void>;
   /** An update about a task that is no instance's current task. */
   onStale(status: TaskStatus): void;
-  /** Updates per flush (default 1,024). */
+  /** Updates per batch (default 128: one transaction, as the store allows 128 operations). */
   maxBatch?: number;
+  /** Batches written at once (default 8). */
+  maxFlushes?: number;
   signal: AbortSignal;
 }
 
@@ -53,12 +60,17 @@ const maxConflictRounds = 5;
 
 export class StatusWriter {
   private queue: TaskStatus[] = [];
+  /** Updates taken by the batches in flight. */
   private inFlight = 0;
-  private flushing: Promise<void> | undefined;
+  private flushes = 0;
+  /** Instances that a batch in flight writes: their next updates wait. */
+  private readonly writing = new Set<string>();
   private readonly maxBatch: number;
+  private readonly maxFlushes: number;
 
   constructor(private readonly options: StatusWriterOptions) {
-    this.maxBatch = options.maxBatch ?? 1024;
+    this.maxBatch = options.maxBatch ?? 128;
+    this.maxFlushes = options.maxFlushes ?? 8;
   }
 
   /** Updates received and not handled yet (queued or being written). */
@@ -68,33 +80,62 @@ export class StatusWriter {
 
   push(status: TaskStatus): void {
     this.queue.push(status);
-    this.startDrain();
+    this.startFlushes();
   }
 
-  private startDrain(): void {
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = undefined;
-      // An update pushed after the drain's last look but before this point would wait forever.
-      if (this.queue.length > 0 && !this.options.signal.aborted) this.startDrain();
-    });
+  /** Starts batches while there are free slots and updates that no batch in flight blocks. */
+  private startFlushes(): void {
+    while (this.flushes < this.maxFlushes && !this.options.signal.aborted) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      this.flushes++;
+      this.inFlight += batch.length;
+      void this.run(batch).finally(() => {
+        this.flushes--;
+        this.inFlight -= batch.length;
+        for (const status of batch) this.writing.delete(keyOf(status));
+        this.startFlushes();
+      });
+    }
   }
 
-  private async drain(): Promise<void> {
-    const { signal, logger } = this.options;
-    while (this.queue.length > 0 && !signal.aborted) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight = batch.length;
-      try {
-        await this.flush(batch);
-      } catch (error) {
-        if (signal.aborted) return;
-        // Not written, not acknowledged: Mesos will resend; keep them at the front meanwhile.
-        logger.error('writing task status failed; will retry', { error, updates: batch.length });
-        this.queue.unshift(...batch);
-        await this.options.clock.sleep(1000, signal).catch(() => {});
-      } finally {
-        this.inFlight = 0;
+  /**
+   * Up to `maxBatch` queued updates, oldest first, skipping (and keeping queued, in order)
+   * those of instances that a batch in flight writes.
+   */
+  private take(): TaskStatus[] {
+    if (this.queue.length === 0) return [];
+    const batch: TaskStatus[] = [];
+    const kept: TaskStatus[] = [];
+    const claimed = new Set<string>();
+    let i = 0;
+    for (; i < this.queue.length && batch.length < this.maxBatch; i++) {
+      const status = this.queue[i]!;
+      const key = keyOf(status);
+      if (this.writing.has(key) && !claimed.has(key)) kept.push(status);
+      else {
+        batch.push(status);
+        claimed.add(key);
+        this.writing.add(key);
       }
+    }
+    if (batch.length > 0)
+      this.queue = kept.length ? kept.concat(this.queue.slice(i)) : this.queue.slice(i);
+    return batch;
+  }
+
+  private async run(batch: TaskStatus[]): Promise<void> {
+    const { signal, logger } = this.options;
+    try {
+      await this.flush(batch);
+    } catch (error) {
+      if (signal.aborted) return;
+      // What was not written was not acknowledged (Mesos resends it). The whole batch goes back
+      // to the front, ahead of any later updates of its instances, which stay claimed
+      // meanwhile; an update written again changes nothing and is acknowledged again.
+      logger.error('writing task status failed; will retry', { error, updates: batch.length });
+      await this.options.clock.sleep(1000, signal).catch(() => {});
+      this.queue.unshift(...batch);
     }
   }
 
@@ -132,8 +173,9 @@ export class StatusWriter {
     }
 
     let round = [...foldings.values()];
-    const written: TaskStatus[] = [];
+    const acks: Promise<void>[] = [];
     for (let attempt = 1; round.length > 0; attempt++) {
+      const written: TaskStatus[] = [];
       const ops: BatchOp[] = [];
       const writing: Folding[] = [];
       for (const folding of round) {
@@ -145,7 +187,10 @@ export class StatusWriter {
           written.push(...folding.updates);
         }
       }
-      if (ops.length === 0) break;
+      if (ops.length === 0) {
+        for (const status of written) acks.push(this.options.acknowledge(status));
+        break;
+      }
       const outcomes = await whileUnavailable(() => writeEach(store, ops), {
         signal,
         clock,
@@ -181,12 +226,15 @@ export class StatusWriter {
           written.push(...folding.updates);
         }
       }
+      // These are in the store (or refused for good): no need to wait for the conflict rounds.
+      for (const status of written) acks.push(this.options.acknowledge(status));
       round = retry;
     }
     metrics.statusWriteSeconds.observe((performance.now() - started) / 1000);
     for (const status of stale) this.options.onStale(status);
-    // Acknowledge only now: every update here is in the store or judged not to belong there.
-    await Promise.all([...written, ...stale].map((status) => this.options.acknowledge(status)));
+    // Every update here is now in the store or judged not to belong there.
+    for (const status of stale) acks.push(this.options.acknowledge(status));
+    await Promise.all(acks);
   }
 
   /** Fresh reads of `keys`, a few at a time. */
@@ -243,6 +291,11 @@ function fold(folding: Folding, now: number): Instance | undefined {
     changed = true;
   }
   return changed ? current : undefined;
+}
+
+/** The instance an update concerns, or its task id when it names none (those never wait). */
+function keyOf(status: TaskStatus): string {
+  return ownerKey(status.task_id.value) ?? `\u0000${status.task_id.value}`;
 }
 
 function splitKey(key: string): [string, string] {
