@@ -214,7 +214,8 @@ export class Informer<T extends StoredObject> {
 /**
  * Runs `informers` until `signal` aborts and, once every one has synced, `work` with a signal
  * that aborts with them. An informer that fails for good stops the rest and the work, and its
- * error is what this rejects with. How every controller starts: caches first, then decisions.
+ * error is what this rejects with; work that fails stops the informers. Either way nothing is
+ * left running when this settles. How every controller starts: caches first, then decisions.
  */
 export async function runInformed(
   informers: readonly { run(signal: AbortSignal): Promise<void>; waitForSync(): Promise<void> }[],
@@ -225,18 +226,20 @@ export async function runInformed(
   const abort = () => stop.abort();
   signal.addEventListener('abort', abort, { once: true });
   if (signal.aborted) abort();
-  const watched = Promise.all(
-    informers.map((informer) =>
-      informer.run(stop.signal).catch((error: unknown) => {
-        stop.abort();
-        throw error;
-      }),
-    ),
+  const watching = informers.map((informer) =>
+    informer.run(stop.signal).catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    }),
   );
+  const watched = Promise.all(watching);
   try {
     await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
+    if (stop.signal.aborted) return;
     await Promise.all([work(stop.signal), watched]);
   } finally {
     signal.removeEventListener('abort', abort);
+    stop.abort();
+    await Promise.allSettled(watching);
   }
 }

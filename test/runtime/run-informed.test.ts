@@ -51,4 +51,22 @@ describe('runInformed', () => {
     await expect(running).rejects.toThrow('watch gone for good');
     expect(workSignal?.aborted).toBe(true);
   });
+
+  it('stops the informers when the work fails, and rejects with its error', async () => {
+    const informer = fakeInformer();
+    let informerStopped = false;
+    const watched = {
+      waitForSync: informer.waitForSync,
+      run: async (signal: AbortSignal) => {
+        await informer.run(signal);
+        informerStopped = true;
+      },
+    };
+    informer.sync();
+    const running = runInformed([watched], new AbortController().signal, async () => {
+      throw new Error('framework removed');
+    });
+    await expect(running).rejects.toThrow('framework removed');
+    expect(informerStopped).toBe(true);
+  });
 });

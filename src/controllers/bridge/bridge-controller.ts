@@ -25,7 +25,7 @@ import {
 } from '../../mesos/client/index.ts';
 import type { TaskStatus } from '../../mesos/types.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import { Informer } from '../../runtime/informer.ts';
+import { Informer, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import type { InternalRecords } from '../../store/internal-records.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
@@ -251,40 +251,26 @@ export class BridgeController {
    * scheduler, refused) — a person, or the manager, must decide what happens next.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    signal.addEventListener('abort', abort, { once: true });
-    if (signal.aborted) abort();
-    const informers = [this.instances.informer, this.revisions, this.agents] as const;
-    const watching = informers.map((informer) =>
-      informer.run(stop.signal).catch((error: unknown) => {
-        stop.abort();
-        throw error;
-      }),
-    );
-    const watched = Promise.all(watching);
+    const informers = [this.instances.informer, this.revisions, this.agents];
     let ticker: Timer | undefined;
     try {
-      await Promise.race([Promise.all(informers.map((i) => i.waitForSync())), watched]);
-      if (stop.signal.aborted) return;
-      const client = await this.connect(stop.signal);
-      if (!client) return;
-      const tick = () => {
-        ticker = this.clock.setTimeout(() => {
-          this.tick();
-          if (!stop.signal.aborted) tick();
-        }, this.options.tickMs ?? 1000);
-      };
-      tick();
-      await Promise.all([this.follow(client, stop.signal), watched]);
+      await runInformed(informers, signal, async (stop) => {
+        const client = await this.connect(stop);
+        if (!client) return;
+        const tick = () => {
+          ticker = this.clock.setTimeout(() => {
+            this.tick();
+            if (!stop.aborted) tick();
+          }, this.options.tickMs ?? 1000);
+        };
+        tick();
+        await this.follow(client, stop);
+      });
     } finally {
       ticker?.cancel();
-      signal.removeEventListener('abort', abort);
-      stop.abort();
       this.publisher.stop();
       this.reconciliation.stop();
       await this.client?.stop();
-      await Promise.allSettled(watching);
     }
   }
 
