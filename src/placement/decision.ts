@@ -57,7 +57,7 @@ export function decide(
     const cause = judge(c, fieldValue(agent, c.field), counts, domain);
     if (cause !== undefined) reasons.push(describeCause(c, cause, 1, 1, counts));
   }
-  const fit = agent.offered.fit(needs, request.role ?? '*');
+  const fit = agent.offered.fitTask(needs, request.role ?? '*');
   if (!fit.ok) reasons.push(...fit.shortages.map((s) => s.message));
   return reasons.length === 0 && fit.ok ? { accepted: true, fit } : { accepted: false, reasons };
 }

@@ -154,7 +154,7 @@ export class GroupPlan {
       addMessage(this.outcome, this.#whyNot());
       return false;
     }
-    const fit = slot.offered.fit(this.#needs, this.role);
+    const fit = slot.offered.fitTask(this.#needs, this.role);
     if (!fit.ok) {
       // covers() said yes: a bug, but one App's bug must not stop the round for every App.
       this.outcome.unplaced += this.pending.length - this.#next;
@@ -261,7 +261,7 @@ export class GroupPlan {
       why.add('no-offers', (n) => `${agents(n)} with no offer held`);
       return;
     }
-    const fit = slot.offered.fit(this.#needs, this.role);
+    const fit = slot.offered.fitTask(this.#needs, this.role);
     if (!fit.ok) why.addShortage(fit.shortages[0]!);
     else why.add('fits-later', (n) => `${agents(n)} kept for a better spread`);
   }

@@ -5,7 +5,7 @@
  * `needsOf(template)` says what one task of an App revision needs: cpus, mem, disk, gpus, and its
  * host ports in order (a fixed number, or 0 for "any offered port"). `OfferedResources.from(list)`
  * views a Mesos Resource list (an agent's `status.offered`, or the resources of held offers);
- * `fit(needs, role)` answers either with the exact Mesos Resources to launch with — roles,
+ * `fitTask(needs, role)` answers either with the exact Mesos Resources to launch with — roles,
  * reservations, allocation info and disk info carried over from the offered ones, a scalar split
  * across several offered pieces when one is not enough, ports picked from the offered ranges —
  * or with the shortages ("cpus: need 2, offered 1.5"). `take(fit)` subtracts a fit, so several
@@ -114,7 +114,7 @@ export class Fit {
   readonly ok = true;
   #resources: Resource[] | undefined;
 
-  /** @internal built by `OfferedResources.fit` */
+  /** @internal built by `OfferedResources.fitTask` */
   constructor(
     readonly view: OfferedResources,
     /** The host ports chosen, in the order of `TaskNeeds.ports`. */
@@ -239,7 +239,7 @@ export class OfferedResources {
   }
 
   /**
-   * Whether `fit(needs, role)` would succeed, without building anything: placement's quick test
+   * Whether `fitTask(needs, role)` would succeed, without building anything: placement's quick test
    * over thousands of agents.
    */
   covers(needs: TaskNeeds, role: string): boolean {
@@ -259,7 +259,7 @@ export class OfferedResources {
   }
 
   /** The resources a task with `needs` of framework role `role` would get, or why not. */
-  fit(needs: TaskNeeds, role: string): Fit | Misfit {
+  fitTask(needs: TaskNeeds, role: string): Fit | Misfit {
     const shortages: Shortage[] = [];
     const scalarTakes: ScalarTake[] = [];
     for (const name of SCALAR_NEEDS) {
@@ -378,7 +378,7 @@ export class OfferedResources {
    * below zero). Returns whether all of it fitted.
    */
   subtract(needs: TaskNeeds, role: string): boolean {
-    const fitted = this.fit(needs, role);
+    const fitted = this.fitTask(needs, role);
     if (fitted.ok) {
       this.take(fitted);
       return true;

@@ -110,7 +110,7 @@ describe('OfferedResources.fit', () => {
       scalar('cpus', 4, { allocation_info: { role: 'web' } }),
       scalar('mem', 1024, { allocation_info: { role: 'web' } }),
     ]);
-    const fit = fitted(view.fit(needs({ cpus: 1.5, mem: 256 }), 'web'));
+    const fit = fitted(view.fitTask(needs({ cpus: 1.5, mem: 256 }), 'web'));
     expect(fit.resources).toEqual([
       { name: 'cpus', type: 'SCALAR', scalar: { value: 1.5 }, allocation_info: { role: 'web' } },
       { name: 'mem', type: 'SCALAR', scalar: { value: 256 }, allocation_info: { role: 'web' } },
@@ -120,7 +120,7 @@ describe('OfferedResources.fit', () => {
 
   it('reports each shortage with what is needed and offered', () => {
     const view = OfferedResources.from([scalar('cpus', 1.5), scalar('mem', 100)]);
-    const result = misfit(view.fit(needs({ cpus: 2, mem: 128, disk: 5 }), '*'));
+    const result = misfit(view.fitTask(needs({ cpus: 2, mem: 128, disk: 5 }), '*'));
     expect(result.shortages.map((s) => s.message)).toEqual([
       'cpus: need 2, offered 1.5',
       'mem: need 128, offered 100',
@@ -135,7 +135,7 @@ describe('OfferedResources.fit', () => {
       scalar('cpus', 0.5, reservedTo('web')),
       scalar('mem', 512),
     ]);
-    const fit = fitted(view.fit(needs({ cpus: 1.2, mem: 0 }), 'web'));
+    const fit = fitted(view.fitTask(needs({ cpus: 1.2, mem: 0 }), 'web'));
     expect(fit.resources).toEqual([
       { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 }, ...reservedTo('web') },
       { name: 'cpus', type: 'SCALAR', scalar: { value: 0.7 } },
@@ -149,7 +149,9 @@ describe('OfferedResources.fit', () => {
       scalar('cpus', 0.5, { role: 'ops' }),
       scalar('mem', 512),
     ]);
-    expect(misfit(view.fit(needs(), 'web')).shortages[0]!.message).toBe('cpus: need 1, offered 0');
+    expect(misfit(view.fitTask(needs(), 'web')).shortages[0]!.message).toBe(
+      'cpus: need 1, offered 0',
+    );
     expect(view.available('cpus', 'db')).toBe(8);
     expect(view.available('cpus', 'ops')).toBe(0.5);
   });
@@ -186,7 +188,7 @@ describe('OfferedResources.fit', () => {
         [31000, 31001],
       ]),
     ]);
-    const fit = fitted(view.fit(needs({ ports: [0, 0, 0] }), '*'));
+    const fit = fitted(view.fitTask(needs({ ports: [0, 0, 0] }), '*'));
     expect(fit.ports).toEqual([31000, 31001, 31005]);
     expect(fit.resources.at(-1)).toEqual(
       ports([
@@ -202,7 +204,7 @@ describe('OfferedResources.fit', () => {
       scalar('mem', 128),
       ports([[31000, 31002]]),
     ]);
-    const fit = fitted(view.fit(needs({ ports: [0, 31000, 0] }), '*'));
+    const fit = fitted(view.fitTask(needs({ ports: [0, 31000, 0] }), '*'));
     expect(fit.ports).toEqual([31001, 31000, 31002]);
   });
 
@@ -212,7 +214,7 @@ describe('OfferedResources.fit', () => {
       scalar('mem', 128),
       ports([[31000, 31001]]),
     ]);
-    expect(misfit(view.fit(needs({ ports: [8080] }), '*')).shortages).toEqual([
+    expect(misfit(view.fitTask(needs({ ports: [8080] }), '*')).shortages).toEqual([
       {
         resource: 'ports',
         need: 1,
@@ -222,10 +224,10 @@ describe('OfferedResources.fit', () => {
       },
     ]);
     expect(
-      misfit(view.fit(needs({ ports: [0, 0, 0] }), '*')).shortages.map((s) => s.message),
+      misfit(view.fitTask(needs({ ports: [0, 0, 0] }), '*')).shortages.map((s) => s.message),
     ).toEqual(['ports: need 3, offered 2']);
     expect(
-      misfit(view.fit(needs({ ports: [31000, 31000] }), '*')).shortages.map((s) => s.message),
+      misfit(view.fitTask(needs({ ports: [31000, 31000] }), '*')).shortages.map((s) => s.message),
     ).toEqual(['ports: need 31000, not offered']);
   });
 
@@ -236,7 +238,7 @@ describe('OfferedResources.fit', () => {
       ports([[31000, 31000]]),
       ports([[9000, 9000]], reservedTo('web')),
     ]);
-    const fit = fitted(view.fit(needs({ ports: [0, 0] }), 'web'));
+    const fit = fitted(view.fitTask(needs({ ports: [0, 0] }), 'web'));
     expect(fit.ports).toEqual([9000, 31000]);
     expect(fit.resources.slice(2)).toEqual([
       ports([[9000, 9000]], reservedTo('web')),
@@ -278,7 +280,7 @@ describe('OfferedResources.covers', () => {
       needs({ ports: [8080] }),
       needs({ gpus: 1 }),
     ];
-    for (const task of cases) expect(view.covers(task, '*')).toBe(view.fit(task, '*').ok);
+    for (const task of cases) expect(view.covers(task, '*')).toBe(view.fitTask(task, '*').ok);
   });
 });
 
@@ -291,7 +293,7 @@ describe('OfferedResources.take', () => {
     ]);
     const seen = new Set<number>();
     for (let i = 0; i < 3; i++) {
-      const result = view.fit(needs({ cpus: 0.6, mem: 100, ports: [0] }), '*');
+      const result = view.fitTask(needs({ cpus: 0.6, mem: 100, ports: [0] }), '*');
       const fit = fitted(result);
       view.take(fit);
       for (const port of fit.ports) {
@@ -302,24 +304,24 @@ describe('OfferedResources.take', () => {
     expect(view.available('cpus', '*')).toBeCloseTo(0.2, 9);
     expect(view.available('mem', '*')).toBe(724);
     expect(
-      misfit(view.fit(needs({ cpus: 0.1, mem: 1, ports: [0] }), '*')).shortages[0]!.message,
+      misfit(view.fitTask(needs({ cpus: 0.1, mem: 1, ports: [0] }), '*')).shortages[0]!.message,
     ).toBe('ports: need 1, offered 0');
   });
 
   it('keeps thousandths exact over many takes', () => {
     const view = OfferedResources.from([scalar('cpus', 1), scalar('mem', 1000)]);
-    for (let i = 0; i < 10; i++) view.take(fitted(view.fit(needs({ cpus: 0.1, mem: 1 }), '*')));
+    for (let i = 0; i < 10; i++) view.take(fitted(view.fitTask(needs({ cpus: 0.1, mem: 1 }), '*')));
     expect(view.available('cpus', '*')).toBe(0);
-    expect(view.fit(needs({ cpus: 0.001, mem: 1 }), '*').ok).toBe(false);
+    expect(view.fitTask(needs({ cpus: 0.001, mem: 1 }), '*').ok).toBe(false);
   });
 
   it('refuses a fit from another view or one whose resources went meanwhile', () => {
     const offered = [scalar('cpus', 1), scalar('mem', 128)];
     const a = OfferedResources.from(offered);
     const b = OfferedResources.from(offered);
-    const fit = fitted(a.fit(needs(), '*'));
+    const fit = fitted(a.fitTask(needs(), '*'));
     expect(() => b.take(fit)).toThrow(/view that made it/);
-    const other = fitted(a.fit(needs(), '*'));
+    const other = fitted(a.fitTask(needs(), '*'));
     a.take(other);
     expect(() => a.take(fit)).toThrow(/taken meanwhile/);
   });
@@ -335,9 +337,9 @@ describe('OfferedResources.take', () => {
 
   it('does not share state between the fitted resources and the view', () => {
     const view = OfferedResources.from([scalar('cpus', 2, reservedTo('web')), scalar('mem', 256)]);
-    const fit = fitted(view.fit(needs(), 'web'));
+    const fit = fitted(view.fitTask(needs(), 'web'));
     fit.resources[0]!.reservations![0]!.role = 'changed';
-    expect(fitted(view.fit(needs(), 'web')).resources[0]!.reservations![0]!.role).toBe('web');
+    expect(fitted(view.fitTask(needs(), 'web')).resources[0]!.reservations![0]!.role).toBe('web');
   });
 });
 
@@ -374,7 +376,7 @@ describe('OfferedResources at scale', () => {
     ]);
     let total = 0;
     for (let i = 0; i < 500; i++) {
-      const fit = fitted(view.fit(needs({ cpus: 0.1, mem: 1, ports: [0, 0, 0, 0] }), '*'));
+      const fit = fitted(view.fitTask(needs({ cpus: 0.1, mem: 1, ports: [0, 0, 0, 0] }), '*'));
       view.take(fit);
       total += fit.ports.length;
     }

@@ -156,7 +156,7 @@ describe('placement against the simulator', () => {
     const tasks = new Map<string, TaskInfo[]>();
     for (const binding of result.bindings) {
       const view = views.get(binding.agentId)!;
-      const fit = view.fit(needsOf(templates[binding.instance.spec.app]!), '*');
+      const fit = view.fitTask(needsOf(templates[binding.instance.spec.app]!), '*');
       if (!fit.ok) throw new Error(fit.shortages.map((s) => s.message).join('; '));
       view.take(fit);
       const list = tasks.get(binding.agentId) ?? [];

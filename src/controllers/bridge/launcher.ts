@@ -218,7 +218,7 @@ export class Launcher {
     const needs = needsOf(template);
     const reasons: string[] = [];
     for (const { group, role, hostname, view } of pools) {
-      const fit = view.fit(needs, role);
+      const fit = view.fitTask(needs, role);
       if (!fit.ok) {
         reasons.push(fit.shortages.map((s) => s.message).join(', '));
         continue;
