@@ -7,9 +7,8 @@
  * say.
  */
 import { APP_RESOURCE } from '../api/index.ts';
-import type { Instance } from '../api/instance.ts';
 import { appResource, instanceResource, type StoredApp } from '../api/resources.ts';
-import type { ObjectRef } from '../store/object.ts';
+import type { ObjectRef, ResourceType, StoredObject } from '../store/object.ts';
 import { watchObjects } from '../store/watch.ts';
 import type { Session } from './connection.ts';
 import type { ProgressLine } from './progress-line.ts';
@@ -72,7 +71,7 @@ export async function waitUntilGone(
         holding.get(key(namespace, instance.spec.app))?.instances.add(instance.metadata.name);
       }
       follows.push(
-        followApps(session, namespace, apps.revision, apps.items, aborter.signal, {
+        follow(session, appResource, namespace, apps, aborter.signal, {
           changed: (app) => {
             const held = holding.get(key(namespace, app.metadata.name));
             if (held) held.finalizers = app.metadata.finalizers ?? [];
@@ -83,8 +82,8 @@ export async function waitUntilGone(
             render();
           },
         }),
-        followInstances(session, namespace, instances.revision, instances.items, aborter.signal, {
-          added: (i) => {
+        follow(session, instanceResource, namespace, instances, aborter.signal, {
+          changed: (i) => {
             holding.get(key(namespace, i.spec.app))?.instances.add(i.metadata.name);
             render();
           },
@@ -109,43 +108,24 @@ function holdingOf(ref: Required<ObjectRef>, app: StoredApp): Holding {
   return { ref, finalizers: app.metadata.finalizers ?? [], instances: new Set() };
 }
 
-async function followApps(
+/** Watches one kind in a namespace from `fromRevision` on, telling `on` of each change. */
+async function follow<T extends StoredObject>(
   session: Session,
+  type: ResourceType<T>,
   namespace: string,
-  fromRevision: string,
-  known: StoredApp[],
+  list: { revision: string; items: T[] },
   signal: AbortSignal,
-  on: { changed(app: StoredApp): void; deleted(app: StoredApp): void },
+  on: { changed(object: T): void; deleted(object: T): void },
 ): Promise<void> {
-  const events = watchObjects(session.objects, appResource, {
+  const events = watchObjects(session.objects, type, {
     namespace,
-    fromRevision,
-    known,
+    fromRevision: list.revision,
+    known: list.items,
     signal,
   });
   for await (const event of events) {
     if (event.type === 'deleted') on.deleted(event.object);
     else on.changed(event.object);
-  }
-}
-
-async function followInstances(
-  session: Session,
-  namespace: string,
-  fromRevision: string,
-  known: Instance[],
-  signal: AbortSignal,
-  on: { added(instance: Instance): void; deleted(instance: Instance): void },
-): Promise<void> {
-  const events = watchObjects(session.objects, instanceResource, {
-    namespace,
-    fromRevision,
-    known,
-    signal,
-  });
-  for await (const event of events) {
-    if (event.type === 'deleted') on.deleted(event.object);
-    else on.added(event.object);
   }
 }
 
