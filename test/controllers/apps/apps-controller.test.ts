@@ -25,13 +25,11 @@ import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/ap
 import { realClock } from '../../../src/clock.ts';
 import { TerminalError } from '../../../src/runtime/controller.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
-import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
 import { MesetaError } from '../../../src/errors.ts';
 import { ConflictError } from '../../../src/store/errors.ts';
-import { openEtcdKv } from '../../../src/store/etcd-kv.ts';
 import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
-import { startEtcd, type EtcdServer } from '../../support/etcd.ts';
+import { controllerBackends } from '../../support/controller-backends.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
 import { until } from '../../support/until.ts';
 import { app, instance } from './fixtures.ts';
@@ -65,29 +63,7 @@ function nextStatus(instance: Instance): Instance['status'] | undefined {
   return undefined;
 }
 
-interface Backend {
-  open(): Promise<Kv>;
-  close(): Promise<void>;
-}
-
-const inProcess: Backend = { open: () => openInProcessKv(), close: async () => {} };
-
-let etcd: EtcdServer | undefined;
-const realEtcd: Backend = {
-  async open() {
-    etcd ??= await startEtcd();
-    return openEtcdKv({ endpoints: [etcd.endpoint] });
-  },
-  async close() {
-    await etcd?.remove();
-    etcd = undefined;
-  },
-};
-
-describe.each([
-  ['the in-process Kv', inProcess],
-  ['a real etcd', realEtcd],
-])('the apps controller against %s', (_, backend) => {
+describe.each(controllerBackends)('the apps controller against %s', (_, backend) => {
   let kv: Kv;
   let store: ObjectStore;
   let stop: AbortController;

@@ -24,11 +24,9 @@ import {
 } from '../../../src/controllers/placement/placement-controller.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import { Registry } from '../../../src/runtime/metrics.ts';
-import { openInProcessKv } from '../../../src/store/embedded/in-process-kv.ts';
-import { openEtcdKv } from '../../../src/store/etcd-kv.ts';
 import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
-import { startEtcd, type EtcdServer } from '../../support/etcd.ts';
+import { controllerBackends } from '../../support/controller-backends.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
 import { until } from '../../support/until.ts';
 import { app } from '../apps/fixtures.ts';
@@ -38,25 +36,6 @@ import {
   type AgentOptions,
 } from '../../placement/cluster-fixtures.ts';
 
-interface Backend {
-  open(): Promise<Kv>;
-  close(): Promise<void>;
-}
-
-const inProcess: Backend = { open: () => openInProcessKv(), close: async () => {} };
-
-let etcd: EtcdServer | undefined;
-const realEtcd: Backend = {
-  async open() {
-    etcd ??= await startEtcd();
-    return openEtcdKv({ endpoints: [etcd.endpoint] });
-  },
-  async close() {
-    await etcd?.remove();
-    etcd = undefined;
-  },
-};
-
 function fresh<T extends { metadata: { resourceVersion?: string; generation?: number } }>(
   object: T,
 ): T {
@@ -64,10 +43,7 @@ function fresh<T extends { metadata: { resourceVersion?: string; generation?: nu
   return { ...object, metadata } as T;
 }
 
-describe.each([
-  ['the in-process Kv', inProcess],
-  ['a real etcd', realEtcd],
-])('the placement controller against %s', (_, backend) => {
+describe.each(controllerBackends)('the placement controller against %s', (_, backend) => {
   let kv: Kv;
   let store: ObjectStore;
   let stop: AbortController;
