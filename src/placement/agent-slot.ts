@@ -11,6 +11,11 @@ import { OfferedResources } from './resources.ts';
 /** Why an agent gets nothing, whatever the App: cordoned or gone. */
 export type Standing = 'ok' | 'unschedulable' | 'removed';
 
+export function agentStanding(agent: Agent): Standing {
+  if (agent.status?.state === 'Removed') return 'removed';
+  return agent.spec?.unschedulable ? 'unschedulable' : 'ok';
+}
+
 export class AgentSlot {
   readonly agentId: string;
   readonly name: string;
@@ -32,8 +37,7 @@ export class AgentSlot {
     this.agentId = status?.agentId ?? agent.metadata.name;
     this.name = agent.metadata.name;
     this.facts = agentFacts(agent);
-    this.standing =
-      status?.state === 'Removed' ? 'removed' : agent.spec?.unschedulable ? 'unschedulable' : 'ok';
+    this.standing = agentStanding(agent);
     this.hasOffers = (status?.offered?.length ?? 0) > 0;
     this.gpus = (status?.offered ?? []).some(
       (r) => r.name === 'gpus' && r.type === 'SCALAR' && (r.scalar?.value ?? 0) > 0,

@@ -69,7 +69,7 @@ export interface RoundResult {
   scanned: number;
 }
 
-const DEFAULT_STALE_BINDING_MS = 30_000;
+export const DEFAULT_STALE_BINDING_MS = 30_000;
 
 /** One round, start to end. */
 export function placeRound(input: RoundInput): RoundResult {
@@ -106,7 +106,7 @@ export function prepareRound(input: RoundInput): PreparedRound {
       const stale = !(input.now - boundAt < staleMs) || !bound || bound.standing !== 'ok';
       if (stale) push(pendingByGroup, key, instance);
       else {
-        const needs = templates.needs(instance);
+        const needs = templates.needs(instance, key);
         if (needs) bound.offered.subtract(needs, role);
         push(placedByGroup, key, bound.index);
       }
@@ -115,7 +115,7 @@ export function prepareRound(input: RoundInput): PreparedRound {
       if (!slot) continue;
       const stagedAt = Date.parse(instance.status?.stagedAt ?? '');
       if (stagedAt >= slot.offeredAt) {
-        const needs = templates.needs(instance);
+        const needs = templates.needs(instance, key);
         if (needs) slot.offered.subtract(needs, role);
       }
       if (instance.spec.goal === 'running') push(placedByGroup, key, slot.index);
@@ -196,8 +196,7 @@ class TemplateCache {
 
   constructor(private readonly lookup: RoundInput['template']) {}
 
-  template(instance: Instance): AppTemplate | undefined {
-    const key = groupKey(instance);
+  template(instance: Instance, key = groupKey(instance)): AppTemplate | undefined {
     if (!this.#templates.has(key)) {
       const { app, revision } = instance.spec;
       this.#templates.set(key, this.lookup(instance.metadata.namespace ?? '', app, revision));
@@ -205,10 +204,9 @@ class TemplateCache {
     return this.#templates.get(key);
   }
 
-  needs(instance: Instance): TaskNeeds | undefined {
-    const key = groupKey(instance);
+  needs(instance: Instance, key = groupKey(instance)): TaskNeeds | undefined {
     if (!this.#needs.has(key)) {
-      const template = this.template(instance);
+      const template = this.template(instance, key);
       this.#needs.set(key, template ? needsOf(template) : undefined);
     }
     return this.#needs.get(key);

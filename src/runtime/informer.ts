@@ -148,6 +148,13 @@ export class Informer<T extends StoredObject> {
     return objects;
   }
 
+  /** How many objects are filed under `value` in the index `name`, without listing them. */
+  countByIndex(name: string, value: string): number {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`informer for ${this.type.plural} has no index "${name}"`);
+    return index.get(value)?.size ?? 0;
+  }
+
   /** Index values with at least one object, e.g. every app that has instances. */
   indexValues(name: string): string[] {
     return [...(this.indexes.get(name)?.keys() ?? [])];

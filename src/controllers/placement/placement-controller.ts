@@ -18,8 +18,8 @@
  *   await placement.run(signal); // until signal aborts
  */
 import type { AppRevision, AppTemplate } from '../../api/app-revision.ts';
-import type { Agent } from '../../api/agent.ts';
-import type { Instance } from '../../api/instance.ts';
+import { agentObjectName, type Agent } from '../../api/agent.ts';
+import { awaitsLaunch, needsPlacement, type Instance } from '../../api/instance.ts';
 import {
   agentResource,
   appResource,
@@ -33,7 +33,8 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import { Informer, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
-import { placeRound, type RoundResult } from '../../placement/round.ts';
+import { agentStanding } from '../../placement/agent-slot.ts';
+import { DEFAULT_STALE_BINDING_MS, placeRound, type RoundResult } from '../../placement/round.ts';
 import { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeBindings } from './bind.ts';
 import { PlacementReporter } from './report.ts';
@@ -61,13 +62,28 @@ export interface PlacementControllerOptions {
 export interface RoundSummary {
   /** False when the round waited for the cache to show the previous round's writes. */
   ran: boolean;
+  /** True when nothing needed an agent, so the cluster was not read at all. */
+  idle?: boolean;
   bound: number;
   conflicts: number;
   unplaced: number;
 }
 
 const BY_REVISION = 'byRevision';
+const BY_PHASE = 'byPlacementPhase';
 const ROUND = 'round';
+
+/**
+ * Where an instance is in placement's eyes: waiting for an agent, or bound and waiting for its
+ * launch (a binding that may go stale). Everything else is placement's business only as load.
+ */
+function placementPhase(instance: Instance): string[] {
+  if (needsPlacement(instance)) return [NEEDS_AGENT];
+  if (awaitsLaunch(instance)) return [AWAITS_LAUNCH];
+  return [];
+}
+const NEEDS_AGENT = 'needsAgent';
+const AWAITS_LAUNCH = 'awaitsLaunch';
 
 export class PlacementController {
   readonly agents: Informer<Agent>;
@@ -89,7 +105,10 @@ export class PlacementController {
     this.#logger = (options.logger ?? silentLogger).child({ controller: 'placement' });
     const common = { clock: this.#clock, logger: this.#logger };
     this.agents = new Informer(store, agentResource, common);
-    this.instances = new Informer(store, instanceResource, common);
+    this.instances = new Informer(store, instanceResource, {
+      ...common,
+      indexers: { [BY_PHASE]: placementPhase },
+    });
     this.revisions = new Informer(store, appRevisionResource, {
       ...common,
       indexers: {
@@ -171,6 +190,15 @@ export class PlacementController {
       return summary;
     }
     const now = this.#clock.now();
+    // Most changes while tasks start (a status update, a launch) leave nothing to place; a
+    // round reads every instance and agent, so skip it then — but still let Apps whose
+    // instances were all placed meanwhile (or deleted) clear their `Placed` condition.
+    if (!this.#anythingToPlace(now)) {
+      await this.#reporter.report(new Map());
+      const summary = { ran: true, idle: true, bound: 0, conflicts: 0, unplaced: 0 };
+      this.#observe(undefined, summary, performance.now() - started);
+      return summary;
+    }
     const result = placeRound({
       agents: this.agents.list(),
       instances: this.instances.list(),
@@ -200,6 +228,22 @@ export class PlacementController {
       });
     }
     return summary;
+  }
+
+  /**
+   * Whether a round would find work: an instance that needs an agent, or a binding placement
+   * must replace (it waited longer than `staleBindingMs`, or its agent is gone, removed or
+   * cordoned — the same rule as `placeRound`). Costs one look per binding awaiting launch.
+   */
+  #anythingToPlace(now: number): boolean {
+    if (this.instances.countByIndex(BY_PHASE, NEEDS_AGENT) > 0) return true;
+    const staleMs = this.#options.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
+    for (const instance of this.instances.byIndex(BY_PHASE, AWAITS_LAUNCH)) {
+      if (!(now - Date.parse(instance.spec.boundAt ?? '') < staleMs)) return true;
+      const agent = this.agents.get(agentObjectName(instance.spec.agentId!));
+      if (!agent || agentStanding(agent) !== 'ok') return true;
+    }
+    return false;
   }
 
   #template(namespace: string, app: string, revision: number): AppTemplate | undefined {
@@ -263,7 +307,7 @@ function observer(
     'Time spent in one placement round',
   );
   return (result, summary, ms) => {
-    rounds.inc({ outcome: summary.ran ? 'ran' : 'waited' });
+    rounds.inc({ outcome: summary.idle ? 'idle' : summary.ran ? 'ran' : 'waited' });
     if (!result) return;
     bound.inc({}, summary.bound);
     conflicts.inc({}, summary.conflicts);

@@ -200,6 +200,39 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     expect(metrics.counter('meseta_placement_bindings_total', '').get()).toBe(400);
   });
 
+  it('does not read the cluster for rounds with nothing to place', async () => {
+    const rounds = (outcome: string) =>
+      metrics.counter('meseta_placement_rounds_total', '').get({ outcome });
+    await addAgent('A', { cpus: 4 });
+    await addApp('web', { cpus: 0.1, mem: 1 }, 3);
+    start({ resyncMs: 30 });
+    const list = await until(
+      async () => {
+        const all = await instances();
+        return bound(all).length === 3 && rounds('idle') > 0 ? all : undefined;
+      },
+      { what: '3 bindings, then a round with nothing to do' },
+    );
+    const ran = rounds('ran');
+    const idle = rounds('idle');
+    // The tasks start: every status change pokes a round, and none of them has anything to place.
+    for (const instance of list) {
+      await store.updateStatus(instanceResource, {
+        ...instance,
+        status: {
+          observedGeneration: instance.metadata.generation!,
+          taskId: `task-${instance.metadata.name}`,
+          state: 'TASK_RUNNING',
+          agentId: 'A',
+          stagedAt: new Date().toISOString(),
+        },
+      });
+    }
+    await until(() => rounds('idle') >= idle + 3, { what: 'three more idle rounds' });
+    expect(rounds('ran')).toBe(ran);
+    expect(bound(await instances())).toHaveLength(3);
+  });
+
   it('never binds to a cordoned agent and keeps instances with live tasks where they are', async () => {
     await addAgent('A', { unschedulable: true });
     await addAgent('B', { cpus: 1 });
