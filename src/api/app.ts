@@ -19,7 +19,7 @@ import { checkMetadata } from './metadata.ts';
 import { byPosition, locate } from './problem.ts';
 import type { ProblemSource } from './problem.ts';
 import { checkRules } from './rules.ts';
-import { checkStructure } from './structure.ts';
+import { checkStatusStructure, checkStructure } from './structure.ts';
 
 export type ValidateOptions = ProblemSource;
 
@@ -52,6 +52,16 @@ function check(value: unknown, options: ValidateOptions): { errors: MesetaError[
   const errors = problems.map((p) => locate(p, options));
   const unique = new Map(errors.map((e) => [e.format(), e]));
   return { errors: [...unique.values()].sort(byPosition), app };
+}
+
+/**
+ * Checks only the status of a stored App whose status is being written (its spec and metadata
+ * are the stored ones, admitted when they were written); throws a ValidationError naming the
+ * field.
+ */
+export function checkAppStatus(value: unknown): void {
+  const errors = checkStatusStructure(value).map((p) => locate(p));
+  if (errors.length > 0) throw new ValidationError(errors.sort(byPosition));
 }
 
 export interface ParsedApp {

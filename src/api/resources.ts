@@ -11,7 +11,7 @@
  */
 import { MesetaError, ValidationError } from '../errors.ts';
 import type { ObjectMeta as StoreMeta, ResourceType } from '../store/object.ts';
-import { parseApp } from './app.ts';
+import { checkAppStatus, parseApp } from './app.ts';
 import type { App } from './app-types.ts';
 import type { Agent } from './agent.ts';
 import type { AppRevision } from './app-revision.ts';
@@ -68,9 +68,14 @@ export const appResource: ResourceType<StoredApp> = {
   kind: 'App',
   plural: 'apps',
   namespaced: true,
-  admit(app) {
-    const { finalizers, ownerReferences, deletionTimestamp, ...rest } = app.metadata;
+  admit(app, { operation, old }) {
     checkManagedMetadata(app.metadata);
+    // The store keeps the stored spec on a status write: validating it again would only cost.
+    if (operation === 'updateStatus' && old) {
+      checkAppStatus(app);
+      return app;
+    }
+    const { finalizers, ownerReferences, deletionTimestamp, ...rest } = app.metadata;
     const parsed = parseApp({ ...app, metadata: rest });
     return {
       ...parsed,

@@ -35,29 +35,46 @@ function strictCopy(schema: OpenApiSchema): OpenApiSchema {
   return copy;
 }
 
-function compile(): ValidateFunction {
+function compile(schema: OpenApiSchema): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
   addFormats(ajv);
   for (const keyword of ['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'example']) {
     ajv.addKeyword(keyword);
   }
-  return ajv.compile(strictCopy(appSchema));
+  return ajv.compile(schema);
 }
 
-const validate = compile();
+const validate = compile(strictCopy(appSchema));
+
+// A status write keeps the stored, already admitted spec: only its status needs checking, and
+// the whole App's validation (schema, rules, defaults) costs far more than a status.
+const statusOnly: OpenApiSchema = {
+  type: 'object',
+  properties: { status: strictCopy(appSchema.properties!.status!) },
+};
+const validateStatus = compile(statusOnly);
 
 /** Every structural problem of `value` as an App, in no particular order. */
 export function checkStructure(value: unknown): Problem[] {
+  return problemsOf(validate, appSchema, value);
+}
+
+/** Every structural problem of `value.status` as an App's status; the rest is not looked at. */
+export function checkStatusStructure(value: unknown): Problem[] {
+  return problemsOf(validateStatus, statusOnly, value);
+}
+
+function problemsOf(check: ValidateFunction, schema: OpenApiSchema, value: unknown): Problem[] {
   const problems: Problem[] = [];
-  if (!validate(value)) {
-    for (const error of validate.errors ?? []) {
+  if (!check(value)) {
+    for (const error of check.errors ?? []) {
       // A non-integer fails both `type: integer` and `format: int32`; the type error says it.
       const integerFormat = ['int32', 'int64'].includes(String(error.params.format));
       if (error.keyword === 'format' && integerFormat && !Number.isInteger(error.data)) continue;
       problems.push(describe(error, value));
     }
   }
-  checkLists(appSchema, value, [], problems);
+  checkLists(schema, value, [], problems);
   return problems;
 }
 

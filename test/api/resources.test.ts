@@ -75,6 +75,35 @@ describe('appResource', () => {
       'metadata.finalizers',
     );
   });
+
+  it('checks only the status on a status write, and keeps the stored spec', async () => {
+    const created = await store.create(appResource, app('web'));
+    const written = await store.updateStatus(appResource, {
+      ...created,
+      // Neither an invalid spec nor a changed one reaches the store through a status write.
+      spec: { ...created.spec, mem: -1 },
+      status: { observedGeneration: 1, instances: 3, running: 2 },
+    });
+    expect(written.status?.running).toBe(2);
+    expect(written.spec.mem).toBe(created.spec.mem);
+    expect(written.metadata.generation).toBe(created.metadata.generation);
+    expect(
+      await problemOf(
+        store.updateStatus(appResource, {
+          ...written,
+          status: { ...written.status, running: 'two' as never },
+        }),
+      ),
+    ).toContain('status.running');
+    expect(
+      await problemOf(
+        store.updateStatus(appResource, {
+          ...written,
+          status: { ...written.status, runing: 1 } as never,
+        }),
+      ),
+    ).toContain('status.runing');
+  });
 });
 
 describe('appRevisionResource', () => {
