@@ -6,6 +6,8 @@
  * It lists once, then watches from the list's revision through `watchObjects`, which resumes
  * broken watches and re-lists after compaction, so the cache never silently misses a change.
  * Indexes (e.g. Instances by app, by agent) are kept incrementally: one map update per change.
+ * The objects it holds are the store's shared ones (`ObjectStore.decodeShared`): one copy per
+ * change for every informer of the process, deep-frozen — copy what you change.
  */
 import type { Clock, Timer } from '../clock.ts';
 import { realClock } from '../clock.ts';

@@ -30,6 +30,7 @@ import { jsonEqual } from './deep-equal.ts';
 import { keyLayout, prefixRangeEnd, type KeyLayout } from './keys.ts';
 import { MAX_TXN_OPS, type Compare, type KeyValue, type Kv, type Op, type Revision } from './kv.ts';
 import { matchesLabels, toLabelSelector, type LabelSelector } from './label-selector.ts';
+import { SharedObjects } from './shared-objects.ts';
 import {
   apiVersionOf,
   type ObjectRef,
@@ -62,6 +63,11 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string | Record<string, string> | LabelSelector;
   pageSize?: number;
+  /**
+   * Hand out the process's shared, frozen objects (see `decodeShared`) instead of fresh
+   * copies: for informers, which never mutate what they cache.
+   */
+  shared?: boolean;
 }
 
 export interface ListResult<T> {
@@ -98,6 +104,12 @@ export class BatchFailedError extends MesetaError {
   }
 }
 
+/** The stored object a write replaces, and its revision. */
+interface Stored {
+  modRevision: Revision;
+  object: StoredObject;
+}
+
 /** One write, decided against the stored state it replaces. */
 interface Planned {
   key: string;
@@ -115,19 +127,25 @@ export class ObjectStore {
   private readonly pageSize: number;
   private readonly fences: readonly Fence[];
   private readonly options: ObjectStoreOptions;
+  private readonly shared: SharedObjects;
 
-  constructor(options: ObjectStoreOptions, fences: readonly Fence[] = []) {
+  constructor(
+    options: ObjectStoreOptions,
+    fences: readonly Fence[] = [],
+    shared = new SharedObjects(),
+  ) {
     this.kv = options.kv;
     this.keys = keyLayout(options.prefix);
     this.clock = options.clock ?? realClock;
     this.pageSize = options.pageSize ?? 500;
     this.fences = fences;
     this.options = options;
+    this.shared = shared;
   }
 
   /** The same store, with `fence` added to every write. */
   withFence(fence: Fence): ObjectStore {
-    return new ObjectStore(this.options, [...this.fences, fence]);
+    return new ObjectStore(this.options, [...this.fences, fence], this.shared);
   }
 
   keyOf<T extends StoredObject>(type: ResourceType<T>, ref: ObjectRef): string {
@@ -153,7 +171,8 @@ export class ObjectStore {
     // A list pages at one revision; if that revision is compacted away mid-list, start over.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.listAt(type, prefix, selector, options.pageSize ?? this.pageSize);
+        const pageSize = options.pageSize ?? this.pageSize;
+        return await this.listAt(type, prefix, selector, pageSize, options.shared ?? false);
       } catch (error) {
         if (!(error instanceof CompactedError) || attempt >= 5) throw error;
       }
@@ -165,6 +184,7 @@ export class ObjectStore {
     prefix: string,
     selector: LabelSelector | undefined,
     pageSize: number,
+    shared: boolean,
   ): Promise<ListResult<T>> {
     const end = prefixRangeEnd(prefix);
     const items: T[] = [];
@@ -172,7 +192,7 @@ export class ObjectStore {
     const revision = page.revision;
     for (;;) {
       for (const kv of page.kvs) {
-        const object = this.decode(type, kv);
+        const object = shared ? this.decodeShared(type, kv) : this.decode(type, kv);
         if (!selector || matchesLabels(selector, object.metadata.labels)) items.push(object);
       }
       const last = page.kvs.at(-1);
@@ -255,17 +275,30 @@ export class ObjectStore {
   /** Reads the chunk's keys, decides each write, then writes them all in one transaction. */
   private async runChunk(ops: BatchOp[], keys: string[]): Promise<WriteResult<StoredObject>[]> {
     for (const fence of this.fences) fence.check?.();
-    // Creates need no read: their compare (key absent) is the whole check.
-    const toRead = keys.filter((_, i) => ops[i]!.op !== 'create');
-    const read = toRead.length
+    // Creates need no read: their compare (key absent) is the whole check. Nor does a write
+    // on a revision this process has decoded (an informer's object): its compare on that
+    // revision fails if the object changed since.
+    const current = new Map<string, Stored>();
+    const toRead = new Map<string, ResourceType>();
+    ops.forEach((op, i) => {
+      if (op.op === 'create') return;
+      const key = keys[i]!;
+      const expected = op.op === 'delete' ? op.resourceVersion : op.object.metadata.resourceVersion;
+      const known = expected !== undefined ? this.shared.get(key, expected) : undefined;
+      if (known) current.set(key, { modRevision: expected!, object: known });
+      else toRead.set(key, op.type);
+    });
+    const read = toRead.size
       ? await this.kv.txn(
           [],
-          toRead.map((key) => ({ type: 'range', range: { key } })),
+          [...toRead.keys()].map((key) => ({ type: 'range', range: { key } })),
         )
       : undefined;
-    const current = new Map<string, KeyValue>();
     for (const result of read?.results ?? []) {
-      if (result.type === 'range' && result.kvs[0]) current.set(result.kvs[0].key, result.kvs[0]);
+      const kv = result.type === 'range' ? result.kvs[0] : undefined;
+      if (!kv) continue;
+      const object = this.decode(toRead.get(kv.key)!, kv);
+      current.set(kv.key, { modRevision: kv.modRevision, object });
     }
     const planned = ops.map((op, i) => {
       try {
@@ -275,7 +308,8 @@ export class ObjectStore {
       }
     });
     const writes = planned.filter((p) => p.write);
-    if (writes.length === 0) return planned.map((p) => p.result(read!.revision));
+    // Nothing to write (e.g. deleting objects already marked): results need no revision.
+    if (writes.length === 0) return planned.map((p) => p.result(read?.revision ?? '0'));
 
     const fenceCompares = this.fenceCompares();
     const checkKeys = [
@@ -313,7 +347,7 @@ export class ObjectStore {
     return this.fences.flatMap((fence) => fence.compares);
   }
 
-  private plan(op: BatchOp, key: string, current: KeyValue | undefined): Planned {
+  private plan(op: BatchOp, key: string, current: Stored | undefined): Planned {
     const type = op.type;
     const what = describe(type, 'ref' in op ? op.ref : op.object.metadata);
     const changed = (now: KeyValue | undefined) =>
@@ -340,7 +374,7 @@ export class ObjectStore {
       );
     }
     if (!current) throw new NotFoundError(`${what} not found`);
-    const old = this.decode(type, current);
+    const old = current.object;
     const expected = op.op === 'delete' ? op.resourceVersion : op.object.metadata.resourceVersion;
     if (op.op !== 'delete' && !expected) {
       throw new ValidationError([
@@ -449,7 +483,23 @@ export class ObjectStore {
     return { ...admitted, metadata: { ...admitted.metadata } };
   }
 
-  /** The object stored under `kv`, with its resourceVersion. */
+  /**
+   * The object stored under `kv` as this process shares it between watchers: decoded once per
+   * revision, deep-frozen (never mutate it: copy what you change), and remembered so that a
+   * write on that revision needs no read first.
+   */
+  decodeShared<T extends StoredObject>(type: ResourceType<T>, kv: KeyValue): T {
+    const known = this.shared.get(kv.key, kv.modRevision);
+    if (known) return known as T;
+    return this.shared.remember(kv.key, kv.modRevision, this.decode(type, kv)) as T;
+  }
+
+  /** A watcher saw `key` deleted at `revision`: its shared object is gone. */
+  forgetShared(key: string, revision: Revision): void {
+    this.shared.forget(key, revision);
+  }
+
+  /** The object stored under `kv`, with its resourceVersion: a fresh copy, the caller's own. */
   decode<T extends StoredObject>(type: ResourceType<T>, kv: KeyValue): T {
     let object: T;
     try {

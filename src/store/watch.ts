@@ -8,7 +8,8 @@
  *   from the list's revision;
  * - a watch that delivers nothing, not even a progress mark, for `quietTimeoutMs` is presumed
  *   dead and restarted from the last revision.
- * Without `fromRevision` it starts with a list and emits every object as added.
+ * Without `fromRevision` it starts with a list and emits every object as added. The objects it
+ * emits are shared with every other watcher of the process and frozen (`decodeShared`).
  */
 import { realClock, type Clock, type Timer } from '../clock.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -91,6 +92,7 @@ async function* run<T extends StoredObject>(
       if (signal.aborted) return;
       try {
         const listed = await store.list(type, {
+          shared: true,
           ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
           ...(selector ? { labelSelector: selector } : {}),
         });
@@ -131,9 +133,10 @@ async function* run<T extends StoredObject>(
     if (event.type === 'delete') {
       const last = before ?? (event.prevKv ? decodeIfMatching(event.prevKv) : undefined);
       known.delete(key);
+      store.forgetShared(key, at);
       return last ? { type: 'deleted', object: last, revision: at } : undefined;
     }
-    const object = store.decode(type, event.kv);
+    const object = store.decodeShared(type, event.kv);
     if (!matches(object)) {
       // An object leaving the selector is, to this watcher, deleted.
       known.delete(key);
@@ -144,7 +147,7 @@ async function* run<T extends StoredObject>(
     return { type: added ? 'added' : 'modified', object, revision: at };
   };
   const decodeIfMatching = (kv: KeyValue) => {
-    const object = store.decode(type, kv);
+    const object = store.decodeShared(type, kv);
     return matches(object) ? object : undefined;
   };
 

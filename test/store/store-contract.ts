@@ -122,6 +122,55 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       expect(current.metadata.generation).toBe(6);
     });
 
+    it('shares watched objects frozen, and writes on a shared revision without a read', async () => {
+      const prefix = uniquePrefix();
+      let txns = 0;
+      const counted = new Proxy(kv, {
+        get(target, property) {
+          if (property === 'txn') {
+            return (...args: Parameters<Kv['txn']>) => {
+              txns++;
+              return target.txn(...args);
+            };
+          }
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const mine = new ObjectStore({ kv: counted, prefix });
+      const other = new ObjectStore({ kv, prefix });
+      await mine.create(widgetType, widget('a', 1));
+      const [shared] = (await mine.list(widgetType, { shared: true })).items;
+      expect((await mine.list(widgetType, { shared: true })).items[0]).toBe(shared);
+      expect(() => {
+        (shared!.spec as { size: number }).size = 9;
+      }).toThrow(TypeError);
+      const own = (await mine.list(widgetType)).items[0]!;
+      expect(own).not.toBe(shared);
+      own.spec.size = 3; // a plain read is the caller's own copy
+
+      txns = 0;
+      const v2 = await mine.update(widgetType, { ...shared!, spec: { size: 2 } });
+      expect(txns).toBe(1);
+      expect(v2.spec).toEqual({ size: 2 });
+      // Not a revision this process decoded from a watch or shared list: read, then write.
+      txns = 0;
+      const v3 = await mine.updateStatus(widgetType, { ...v2, status: { seen: 1 } });
+      expect(txns).toBe(2);
+      // The shared copy is stale now: the write's compare-and-swap refuses it.
+      await other.update(widgetType, { ...v3, spec: { size: 4 } });
+      await expect(mine.update(widgetType, { ...shared!, spec: { size: 5 } })).rejects.toThrow(
+        ConflictError,
+      );
+      await expect(
+        mine.batch([{ op: 'update', type: widgetType, object: { ...shared!, spec: { size: 6 } } }]),
+      ).rejects.toThrow(BatchFailedError);
+      expect((await other.get(widgetType, v3.metadata))!).toMatchObject({
+        spec: { size: 4 },
+        status: { seen: 1 },
+      });
+    });
+
     it('bumps generation on spec changes only; status never bumps it', async () => {
       const v1 = await store.create(widgetType, widget('g', 1));
       const relabelled = await store.update(widgetType, {

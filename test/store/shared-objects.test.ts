@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { SharedObjects } from '../../src/store/shared-objects.ts';
+import type { StoredObject } from '../../src/store/object.ts';
+
+const object = (name: string, size: number): StoredObject =>
+  ({ metadata: { name }, spec: { size, tags: ['a'] } }) as StoredObject;
+
+describe('SharedObjects', () => {
+  it('keeps one frozen object per key, at its newest revision', () => {
+    const shared = new SharedObjects();
+    const first = shared.remember('k', '5', object('a', 1));
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen((first.spec as { tags: string[] }).tags)).toBe(true);
+    expect(shared.get('k', '5')).toBe(first);
+    // A watcher that lags behind gets its own (frozen) copy; the newer one stays.
+    const newer = shared.remember('k', '9', object('a', 2));
+    const late = shared.remember('k', '7', object('a', 3));
+    expect(late).not.toBe(newer);
+    expect(Object.isFrozen(late)).toBe(true);
+    expect(shared.get('k', '9')).toBe(newer);
+    expect(shared.get('k', '5')).toBeUndefined();
+    // Revisions compare as numbers, not strings.
+    shared.remember('k', '10', object('a', 4));
+    expect(shared.get('k', '10')).toBeDefined();
+  });
+
+  it('forgets a deleted key, unless it was written again after the delete', () => {
+    const shared = new SharedObjects();
+    shared.remember('k', '5', object('a', 1));
+    shared.forget('k', '6');
+    expect(shared.get('k', '5')).toBeUndefined();
+    shared.remember('k', '8', object('a', 1));
+    shared.forget('k', '6');
+    expect(shared.get('k', '8')).toBeDefined();
+  });
+
+  it('lets the least recently changed keys go beyond its capacity', () => {
+    const shared = new SharedObjects(2);
+    shared.remember('a', '1', object('a', 1));
+    shared.remember('b', '2', object('b', 1));
+    shared.remember('a', '3', object('a', 2));
+    shared.remember('c', '4', object('c', 1));
+    expect(shared.size).toBe(2);
+    expect(shared.get('b', '2')).toBeUndefined();
+    expect(shared.get('a', '3')).toBeDefined();
+    expect(shared.get('c', '4')).toBeDefined();
+  });
+});
