@@ -147,7 +147,7 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       }).toThrow(TypeError);
       const own = (await mine.list(widgetType)).items[0]!;
       expect(own).not.toBe(shared);
-      own.spec.size = 3; // a plain read is the caller's own copy
+      own.spec!.size = 3; // a plain read is the caller's own copy
 
       txns = 0;
       const v2 = await mine.update(widgetType, { ...shared!, spec: { size: 2 } });
