@@ -9,13 +9,18 @@
  * controller), bound (placement), launched (the bridge's ACCEPT) and running (the bridge's
  * status writes) says which stage a slow run waited for.
  *
- * The process also hosts the simulator (and, for the embedded run, the store), so RSS and CPU
- * are of all of it; an informer over instances observes the store for the figures.
+ * The simulator runs as its own process (`meseta sim`), as Mesos would: RSS and CPU are of the
+ * controllers (and, for the embedded run, the store) alone, and the simulator's CPU is a row of
+ * its own. `E2E_SIM=inline` runs it in this process instead. An informer over instances
+ * observes the store for the figures.
  * `E2E_APPS`, `E2E_INSTANCES`, `E2E_AGENTS` scale it down; `E2E_BACKENDS=embedded` runs one.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Instance } from '../src/api/instance.ts';
 import { agentResource, appResource, instanceResource } from '../src/api/resources.ts';
 import { Manager } from '../src/controllers/manager.ts';
@@ -36,6 +41,8 @@ const APPS = Number(process.env.E2E_APPS ?? 1_000);
 const INSTANCES = Number(process.env.E2E_INSTANCES ?? 10);
 const AGENTS = Number(process.env.E2E_AGENTS ?? 1_000);
 const BACKENDS = (process.env.E2E_BACKENDS ?? 'embedded,etcd').split(',');
+const SIM_INLINE = process.env.E2E_SIM === 'inline';
+const CLUSTER = { agents: AGENTS, racks: 20, zones: 3, cpus: 16, mem: 65536 };
 const DEADLINE_MS = 300_000;
 /** Whose work each stage waits for. */
 const STAGE_OWNER = {
@@ -73,6 +80,56 @@ async function etcd(): Promise<Backend> {
   };
 }
 
+interface Mesos {
+  url: string;
+  /** CPU seconds the simulator has used so far (0 when it runs in this process). */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+async function inlineSimulator(): Promise<Mesos> {
+  const sim = await startSimulator({ cluster: generateCluster(CLUSTER), port: 0 });
+  return { url: sim.url, cpuSeconds: () => 0, stop: () => sim.stop() };
+}
+
+/** `meseta sim` as a child process; resolves once it listens. */
+async function simulatorProcess(): Promise<Mesos> {
+  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'meseta.js');
+  const args = [
+    'sim',
+    '--port',
+    '0',
+    ...Object.entries(CLUSTER).flatMap(([k, v]) => [`--${k}`, String(v)]),
+  ];
+  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    // Keep reading for the process's whole life: a full pipe would block its writes.
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4096);
+      const found = /Mesos master \S+ on (http:\/\/\S+) with/.exec(output);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`meseta sim exited (${code}): ${output}`)));
+  });
+  const ticks = 100; // USER_HZ, as on every Linux this runs on
+  return {
+    url,
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / ticks;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -88,10 +145,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, wi
 
 async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
   const total = APPS * INSTANCES;
-  const sim = await startSimulator({
-    cluster: generateCluster({ agents: AGENTS, racks: 20, zones: 3, cpus: 16, mem: 65536 }),
-    port: 0,
-  });
+  const sim = SIM_INLINE ? await inlineSimulator() : await simulatorProcess();
   const prefix = '/bench';
   const store = openStore({ kv: backend.kv, prefix });
   const settings = { mesos: [sim.url], prefix };
@@ -148,6 +202,7 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
     );
     started = performance.now();
     const cpuStart = process.cpuUsage();
+    const simCpuStart = sim.cpuSeconds();
     for (let first = 0; first < APPS; first += 100) {
       const ops: BatchOp[] = [];
       for (let i = first; i < Math.min(APPS, first + 100); i++) {
@@ -168,6 +223,7 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
     }
     const elapsed = performance.now() - started;
     const cpu = process.cpuUsage(cpuStart);
+    const simCpu = sim.cpuSeconds() - simCpuStart;
     const rss = process.memoryUsage().rss;
     const idleStart = process.cpuUsage();
     const idleAt = performance.now();
@@ -220,6 +276,15 @@ async function scenario(label: string, backend: Backend): Promise<BenchRow[]> {
         value: (cpu.user + cpu.system) / 1000 / elapsed,
         unit: 'cores',
       },
+      {
+        name: `CPU time until all running (${label})`,
+        value: (cpu.user + cpu.system) / 1e6,
+        unit: 's',
+        note: 'controllers and store',
+      },
+      ...(SIM_INLINE
+        ? []
+        : [{ name: `  simulator CPU time meanwhile (${label})`, value: simCpu, unit: 's' }]),
       { name: `RSS, all running (${label})`, value: Math.round(rss / 2 ** 20), unit: 'MiB' },
       { name: `CPU idle afterwards, 10 s (${label})`, value: idleShare * 100, unit: '% of a core' },
     );
