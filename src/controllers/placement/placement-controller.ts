@@ -37,7 +37,7 @@ import { agentStanding } from '../../placement/agent-slot.ts';
 import { DEFAULT_STALE_BINDING_MS, placeRound, type RoundResult } from '../../placement/round.ts';
 import { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeBindings } from './bind.ts';
-import { PlacementReporter } from './report.ts';
+import { BY_PLACED, PlacementReporter, placedIndex } from './report.ts';
 import { RoundTrigger } from './round-trigger.ts';
 
 export interface PlacementControllerOptions {
@@ -83,6 +83,7 @@ function placementPhase(instance: Instance): string[] {
   return [];
 }
 const NEEDS_AGENT = 'needsAgent';
+const BINDINGS_LOOK_MS = 1000;
 const AWAITS_LAUNCH = 'awaitsLaunch';
 
 export class PlacementController {
@@ -97,6 +98,9 @@ export class PlacementController {
   readonly #ownWrites: OwnWrites;
   readonly #reporter: PlacementReporter;
   readonly #observe: (result: RoundResult | undefined, summary: RoundSummary, ms: number) => void;
+  /** When bindings awaiting launch were last looked at, and whether an Agent's standing changed. */
+  #bindingsLookedAt = Number.NEGATIVE_INFINITY;
+  #standingChanged = false;
 
   constructor(options: PlacementControllerOptions) {
     this.#options = options;
@@ -115,7 +119,10 @@ export class PlacementController {
         [BY_REVISION]: (r) => [revisionKey(r.metadata.namespace, r.spec.app, r.spec.revision)],
       },
     });
-    this.apps = new Informer(store, appResource, common);
+    this.apps = new Informer(store, appResource, {
+      ...common,
+      indexers: { [BY_PLACED]: placedIndex },
+    });
     this.#trigger = new RoundTrigger(this.#clock, options.settleMs ?? 50);
     this.#ownWrites = new OwnWrites(this.#clock, 10_000);
     this.#reporter = new PlacementReporter({
@@ -134,9 +141,13 @@ export class PlacementController {
     this.agents.addHandlers({
       added: poke,
       modified: (old, now) => {
+        if (agentStanding(old) !== agentStanding(now)) this.#standingChanged = true;
         if (agentChangeMatters(old, now)) poke();
       },
-      deleted: poke,
+      deleted: () => {
+        this.#standingChanged = true;
+        poke();
+      },
     });
     this.instances.addHandlers({
       added: poke,
@@ -237,6 +248,11 @@ export class PlacementController {
    */
   #anythingToPlace(now: number): boolean {
     if (this.instances.countByIndex(BY_PHASE, NEEDS_AGENT) > 0) return true;
+    // Bindings go stale over 30 s: looking once a second is soon enough, unless an agent was
+    // cordoned or removed (or gone: a deletion pokes a round, and its bindings are stale).
+    if (now - this.#bindingsLookedAt < BINDINGS_LOOK_MS && !this.#standingChanged) return false;
+    this.#bindingsLookedAt = now;
+    this.#standingChanged = false;
     const staleMs = this.#options.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
     for (const instance of this.instances.byIndex(BY_PHASE, AWAITS_LAUNCH)) {
       if (!(now - Date.parse(instance.spec.boundAt ?? '') < staleMs)) return true;

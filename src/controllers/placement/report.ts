@@ -24,6 +24,14 @@ export const PLACED_CONDITION = 'Placed';
 export const UNSCHEDULABLE = 'Unschedulable';
 export const FAILED_PLACEMENT = 'FailedPlacement';
 
+/**
+ * The index the Apps informer given to the reporter must have: Apps whose `Placed` condition
+ * is False under the value `False`, so that clearing them costs nothing when there are none.
+ */
+export const BY_PLACED = 'byPlaced';
+export const placedIndex = (app: StoredApp): string[] =>
+  placedCondition(app)?.status === 'False' ? ['False'] : [];
+
 export interface PlacementReporterOptions {
   store: ObjectStore;
   apps: Informer<StoredApp>;
@@ -61,13 +69,10 @@ export class PlacementReporter {
       const message = `${outcome.unplaced} ${outcome.unplaced === 1 ? 'instance' : 'instances'} not placed: ${outcome.message ?? 'no agent fits'}`;
       await this.#set(key, app, 'False', UNSCHEDULABLE, message);
     }
-    for (const app of apps.list()) {
+    for (const app of apps.byIndex(BY_PLACED, 'False')) {
       const key = `${app.metadata.namespace ?? ''}/${app.metadata.name}`;
       if ((outcomes.get(key)?.unplaced ?? 0) > 0) continue;
-      const condition = placedCondition(app);
-      if (condition?.status === 'False') {
-        await this.#set(key, app, 'True', 'AllPlaced', 'every instance is placed');
-      }
+      await this.#set(key, app, 'True', 'AllPlaced', 'every instance is placed');
     }
   }
 

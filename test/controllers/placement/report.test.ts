@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appResource, eventResource, type StoredApp } from '../../../src/api/resources.ts';
-import { PlacementReporter } from '../../../src/controllers/placement/report.ts';
+import {
+  BY_PLACED,
+  PlacementReporter,
+  placedIndex,
+} from '../../../src/controllers/placement/report.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
@@ -25,7 +29,7 @@ describe('PlacementReporter', () => {
     kv = await openInProcessKv();
     store = new ObjectStore({ kv, prefix: uniquePrefix() });
     await store.create(appResource, app('web'));
-    apps = new Informer(store, appResource);
+    apps = new Informer(store, appResource, { indexers: { [BY_PLACED]: placedIndex } });
     stop = new AbortController();
     running = apps.run(stop.signal);
     await apps.waitForSync();
