@@ -82,6 +82,11 @@ export class Controller<K> {
     this.queue.add(key);
   }
 
+  /** Enqueues `key` after `ms`, unless an earlier add of it is already due. */
+  enqueueAfter(key: K, ms: number): void {
+    this.queue.addAfter(key, ms);
+  }
+
   /**
    * Runs the workers until `signal` aborts, then stops taking keys, lets the reconciles in
    * flight finish (they see the aborted signal) and resolves.

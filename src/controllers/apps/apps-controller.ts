@@ -11,6 +11,7 @@
 import { agentObjectName, type Agent } from '../../api/agent.ts';
 import type { AppRevision } from '../../api/app-revision.ts';
 import type { Instance } from '../../api/instance.ts';
+import { isTerminal } from '../../mesos/task-states.ts';
 import {
   agentResource,
   appResource,
@@ -30,6 +31,13 @@ import type { PlanOptions } from './plan.ts';
 import { AppsReconciler, appKeyOf, BY_APP } from './reconciler.ts';
 
 const DEFAULT_WORKERS = 16;
+/**
+ * An instance change that only moves the App's counts (a task staging, starting, running, its
+ * health) waits this long before its pass, so that a burst of them — ten tasks of an App
+ * starting together — makes one status write instead of ten (Kubernetes' Job controller
+ * batches pod updates the same way). Changes that can alter a decision go at once.
+ */
+const DEFAULT_STATUS_BATCH_MS = 500;
 
 export interface AppsControllerOptions extends PlanOptions {
   store: ObjectStore;
@@ -41,6 +49,8 @@ export interface AppsControllerOptions extends PlanOptions {
   metrics?: Registry;
   /** Re-reconcile every App this often even without changes. Default: never. */
   resyncMs?: number;
+  /** How long an instance change that only moves counts waits for others. Default 500 ms. */
+  statusBatchMs?: number;
 }
 
 export class AppsController {
@@ -107,11 +117,15 @@ export class AppsController {
       added: (r) => enqueue(appKeyOf(r)),
       deleted: (r) => enqueue(appKeyOf(r)),
     });
+    const statusBatchMs = options.statusBatchMs ?? DEFAULT_STATUS_BATCH_MS;
     this.instances.addHandlers({
       added: (i) => enqueue(appKeyOf(i)),
       modified: (old, i) => {
         const key = appKeyOf(i);
-        if (mattersToApps(old, i) || reconciler.caughtUp(key)) enqueue(key);
+        if (reconciler.caughtUp(key)) enqueue(key);
+        else if (!mattersToApps(old, i)) return;
+        else if (movesOnlyCounts(old, i)) this.controller.enqueueAfter(key, statusBatchMs);
+        else enqueue(key);
       },
       deleted: (i) => enqueue(appKeyOf(i)),
     });
@@ -150,6 +164,21 @@ export function mattersToApps(old: Instance, now: Instance): boolean {
     a?.healthy !== b?.healthy ||
     a?.ready !== b?.ready ||
     (a?.failures ?? 0) > 0 !== (b?.failures ?? 0) > 0
+  );
+}
+
+/**
+ * Whether an instance change that matters to the App (see `mattersToApps`) changes only its
+ * counts: the task moves between live states, or its health or readiness changes. A task that
+ * ends, a new goal, a first failure or a resync can change a decision.
+ */
+export function movesOnlyCounts(old: Instance, now: Instance): boolean {
+  if (old === now || old.spec.goal !== now.spec.goal) return false;
+  const a = old.status;
+  const b = now.status;
+  return (
+    isTerminal(a?.state) === isTerminal(b?.state) &&
+    (a?.failures ?? 0) > 0 === (b?.failures ?? 0) > 0
   );
 }
 

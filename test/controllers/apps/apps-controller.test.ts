@@ -20,6 +20,7 @@ import {
   AppsController,
   appChangeMatters,
   mattersToApps,
+  movesOnlyCounts,
 } from '../../../src/controllers/apps/apps-controller.ts';
 import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
 import { realClock } from '../../../src/clock.ts';
@@ -394,6 +395,19 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
       expect(transactions[0]).toHaveLength(5);
       expect(transactions[0]![0]).toBe(appKey);
       expect(transactions[1]).toEqual([appKey]);
+
+      // Three tasks start one after another: their counts wait for each other, one status write.
+      for (const instance of await instances()) {
+        await store.updateStatus(instanceResource, {
+          ...instance,
+          status: { taskId: `task-${instance.metadata.name}`, state: 'TASK_RUNNING' },
+        });
+      }
+      await until(
+        async () => (await store.get(appResource, ref))?.status?.running === 3 || undefined,
+        { what: '3 running in the status' },
+      );
+      expect(transactions.slice(2)).toEqual([[appKey]]);
     } finally {
       again.abort();
       await ran;
@@ -433,7 +447,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
   });
 });
 
-describe('mattersToApps', () => {
+describe('mattersToApps and movesOnlyCounts', () => {
   const base = instance('web-1-0', {
     status: { taskId: 't', state: 'TASK_RUNNING', updatedAt: '2026-01-01T00:00:00Z' },
   });
@@ -465,6 +479,19 @@ describe('mattersToApps', () => {
     ]) {
       expect(mattersToApps(base, withStatus({ ...base.status, ...change }))).toBe(true);
     }
+  });
+
+  it('lets live-state, health and readiness changes wait; ends, goals and failures go at once', () => {
+    const staging = withStatus({ taskId: 'u', state: 'TASK_STAGING' });
+    expect(movesOnlyCounts(withStatus(undefined), staging)).toBe(true);
+    expect(movesOnlyCounts(staging, base)).toBe(true);
+    expect(movesOnlyCounts(base, withStatus({ ...base.status, healthy: false }))).toBe(true);
+    expect(movesOnlyCounts(base, withStatus({ ...base.status, state: 'TASK_FAILED' }))).toBe(false);
+    expect(movesOnlyCounts(base, withStatus({ ...base.status, failures: 1 }))).toBe(false);
+    expect(movesOnlyCounts(base, { ...base, spec: { ...base.spec, goal: 'decommissioned' } })).toBe(
+      false,
+    );
+    expect(movesOnlyCounts(base, base)).toBe(false);
   });
 });
 
