@@ -40,6 +40,8 @@ export interface InformerOptions<T> {
   quietTimeoutMs?: number;
 }
 
+const NO_VALUES: readonly string[] = [];
+
 /** `namespace/name` for namespaced objects, `name` otherwise: the key controllers queue. */
 export function objectKey(object: StoredObject): string {
   const { namespace, name } = object.metadata;
@@ -49,6 +51,7 @@ export function objectKey(object: StoredObject): string {
 export class Informer<T extends StoredObject> {
   private readonly cache = new Map<string, T>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly indexers: { indexer: IndexFunc<T>; index: Map<string, Set<string>> }[] = [];
   private readonly handlers: InformerHandlers<T>[] = [];
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -63,7 +66,11 @@ export class Informer<T extends StoredObject> {
   ) {
     this.clock = options.clock ?? realClock;
     this.logger = (options.logger ?? silentLogger).child({ informer: type.plural });
-    for (const name of Object.keys(options.indexers ?? {})) this.indexes.set(name, new Map());
+    for (const [name, indexer] of Object.entries(options.indexers ?? {})) {
+      const index = new Map<string, Set<string>>();
+      this.indexes.set(name, index);
+      this.indexers.push({ indexer, index });
+    }
   }
 
   /** Registers handlers; objects already cached are delivered to them as added. */
@@ -165,14 +172,14 @@ export class Informer<T extends StoredObject> {
   private apply(type: 'added' | 'modified' | 'deleted', object: T): void {
     const key = objectKey(object);
     const old = this.cache.get(key);
-    if (old) this.unindex(key, old);
     if (type === 'deleted') {
+      if (old) this.reindex(key, old, undefined);
       this.cache.delete(key);
       if (this.synced) this.notify('deleted', old ?? object);
       return;
     }
     this.cache.set(key, object);
-    this.index(key, object);
+    this.reindex(key, old, object);
     if (!this.synced) return;
     if (old) this.notify('modified', old, object);
     else this.notify('added', object);
@@ -191,24 +198,22 @@ export class Informer<T extends StoredObject> {
     }
   }
 
-  private index(key: string, object: T): void {
-    for (const [name, indexer] of Object.entries(this.options.indexers ?? {})) {
-      const index = this.indexes.get(name)!;
-      for (const value of indexer(object)) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
-      }
-    }
-  }
-
-  private unindex(key: string, object: T): void {
-    for (const [name, indexer] of Object.entries(this.options.indexers ?? {})) {
-      const index = this.indexes.get(name)!;
-      for (const value of indexer(object)) {
+  /** Moves `key` from the index values of `old` to those of `now` (either may be absent). */
+  private reindex(key: string, old: T | undefined, now: T | undefined): void {
+    for (const { indexer, index } of this.indexers) {
+      const before = old ? indexer(old) : NO_VALUES;
+      const after = now ? indexer(now) : NO_VALUES;
+      // Most changes (a status update) leave an object where it was filed.
+      if (before.length === after.length && before.every((v, i) => v === after[i])) continue;
+      for (const value of before) {
         const keys = index.get(value);
         keys?.delete(key);
         if (keys?.size === 0) index.delete(value);
+      }
+      for (const value of after) {
+        let keys = index.get(value);
+        if (!keys) index.set(value, (keys = new Set()));
+        keys.add(key);
       }
     }
   }

@@ -54,6 +54,8 @@ describe('Informer', () => {
     expect(seen.slice(2)).toEqual(['modified a 1→2', 'added c', 'deleted b']);
     expect(informer.byIndex('size', '2').map(objectKey)).toEqual(['default/a']);
     expect(informer.byIndex('size', '1')).toEqual([]);
+    expect(informer.countByIndex('size', '2')).toBe(1);
+    expect(informer.countByIndex('size', '1')).toBe(0);
     expect(informer.indexValues('size').sort()).toEqual(['2', '3']);
   });
 

@@ -348,15 +348,24 @@ function toOpResult(r: ResponseOp): OpResult {
   throw new Error('nested transactions are not part of the Kv contract');
 }
 
+// A stored version never changes, and every watcher of a change (one per informer) reads the
+// same one: convert it once (the UTF-8 check scans the whole value).
+const converted = new WeakMap<KeyRevision, KeyValue>();
+
 function toKeyValue(kv: KeyRevision): KeyValue {
-  return {
-    key: keyToText(kv.key),
-    value: keyToText(kv.value),
-    createRevision: String(kv.create),
-    modRevision: String(kv.mod),
-    version: String(kv.version),
-    lease: kv.lease,
-  };
+  let out = converted.get(kv);
+  if (!out) {
+    out = {
+      key: keyToText(kv.key),
+      value: keyToText(kv.value),
+      createRevision: String(kv.create),
+      modRevision: String(kv.mod),
+      version: String(kv.version),
+      lease: kv.lease,
+    };
+    converted.set(kv, out);
+  }
+  return out;
 }
 
 function toEvent(change: Change, withPrev: boolean): WatchEvent {
