@@ -88,12 +88,19 @@ export type BatchOp =
   | { op: 'updateStatus'; type: ResourceType; object: StoredObject }
   | { op: 'delete'; type: ResourceType; ref: ObjectRef; resourceVersion?: Revision };
 
-/** A batch stopped at operation `index`; `committed` operations before it are written. */
+/**
+ * A batch stopped at operation `index`; `committed` operations before it are written.
+ * `failures` has every operation of the failed chunk known to fail, by index in the batch
+ * (`index` among them), so that a caller can set them all aside at once and write the rest.
+ */
 export class BatchFailedError extends MesetaError {
+  readonly failures: ReadonlyMap<number, MesetaError>;
+
   constructor(
     readonly index: number,
     readonly committed: number,
     override readonly cause: MesetaError,
+    failures?: ReadonlyMap<number, MesetaError>,
   ) {
     super(
       cause.code,
@@ -101,6 +108,7 @@ export class BatchFailedError extends MesetaError {
       cause.where,
       { cause },
     );
+    this.failures = failures ?? new Map([[index, cause]]);
   }
 }
 
@@ -257,7 +265,8 @@ export class ObjectStore {
         results.push(...(await this.runChunk(chunk, keys.slice(start, start + chunkSize))));
       } catch (error) {
         if (!(error instanceof ChunkError)) throw error;
-        throw new BatchFailedError(start + error.index, start, error.cause);
+        const failures = new Map([...error.failures].map(([i, e]) => [start + i, e]));
+        throw new BatchFailedError(start + error.index, start, error.cause, failures);
       }
     }
     return results;
@@ -300,16 +309,22 @@ export class ObjectStore {
       const object = this.decode(toRead.get(kv.key)!, kv);
       current.set(kv.key, { modRevision: kv.modRevision, object });
     }
+    // Plan every operation, so that a failure names all that fail, not just the first.
+    const refused = new Map<number, MesetaError>();
     const planned = ops.map((op, i) => {
       try {
         return this.plan(op, keys[i]!, current.get(keys[i]!));
       } catch (error) {
-        throw error instanceof MesetaError ? new ChunkError(i, error) : error;
+        if (!(error instanceof MesetaError)) throw error;
+        refused.set(i, error);
+        return undefined;
       }
     });
-    const writes = planned.filter((p) => p.write);
+    if (refused.size > 0) throw new ChunkError(refused);
+    const plans = planned as Planned[];
+    const writes = plans.filter((p) => p.write);
     // Nothing to write (e.g. deleting objects already marked): results need no revision.
-    if (writes.length === 0) return planned.map((p) => p.result(read?.revision ?? '0'));
+    if (writes.length === 0) return plans.map((p) => p.result(read?.revision ?? '0'));
 
     const fenceCompares = this.fenceCompares();
     const checkKeys = [
@@ -320,7 +335,7 @@ export class ObjectStore {
       writes.map((p) => p.write!.op),
       checkKeys.map((key) => ({ type: 'range', range: { key } })),
     );
-    if (txn.succeeded) return planned.map((p) => p.result(txn.revision));
+    if (txn.succeeded) return plans.map((p) => p.result(txn.revision));
 
     const now = new Map<string, KeyValue>();
     for (const result of txn.results) {
@@ -335,12 +350,14 @@ export class ObjectStore {
         );
       }
     }
-    const index = planned.findIndex(
-      (p) => p.write && !compareHolds(p.write.compare, now.get(p.key)),
-    );
-    const failed = planned[index];
-    if (!failed) throw new ChunkError(0, new ConflictError('transaction failed on a changed key'));
-    throw new ChunkError(index, failed.failure(now.get(failed.key)));
+    plans.forEach((p, i) => {
+      if (p.write && !compareHolds(p.write.compare, now.get(p.key))) {
+        refused.set(i, p.failure(now.get(p.key)));
+      }
+    });
+    if (refused.size === 0)
+      refused.set(0, new ConflictError('transaction failed on a changed key'));
+    throw new ChunkError(refused);
   }
 
   private fenceCompares(): Compare[] {
@@ -512,13 +529,16 @@ export class ObjectStore {
   }
 }
 
-/** Carries a failure out of a chunk together with the index of the operation that failed. */
+/** Carries the failures of a chunk out of it: the operations that failed, by index. */
 class ChunkError extends Error {
-  constructor(
-    readonly index: number,
-    override readonly cause: MesetaError,
-  ) {
+  readonly index: number;
+  override readonly cause: MesetaError;
+
+  constructor(readonly failures: ReadonlyMap<number, MesetaError>) {
+    const [index, cause] = [...failures].sort(([a], [b]) => a - b)[0]!;
     super(cause.message);
+    this.index = index;
+    this.cause = cause;
   }
 }
 

@@ -19,7 +19,7 @@ import type { Logger } from '../../log.ts';
 import type { Attribute, Offer } from '../../mesos/types.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
-import { writeEach } from './batch-writes.ts';
+import { writeEach } from '../../store/write-each.ts';
 import type { OfferBook } from './offer-book.ts';
 
 interface Seen {

@@ -29,7 +29,7 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Informer } from '../../runtime/informer.ts';
 import { objectKey } from '../../runtime/informer.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
-import { writeEach } from './batch-writes.ts';
+import { writeEach } from '../../store/write-each.ts';
 import type { BridgeMetrics } from './bridge-metrics.ts';
 import { launchedStatus } from './instance-status.ts';
 import type { InstanceView } from './instance-view.ts';

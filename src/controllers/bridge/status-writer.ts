@@ -26,7 +26,7 @@ import type { TaskStatus } from '../../mesos/types.ts';
 import { ConflictError, NotFoundError } from '../../store/errors.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
 import { whileUnavailable } from '../../store/unavailable-backoff.ts';
-import { writeEach } from './batch-writes.ts';
+import { writeEach } from '../../store/write-each.ts';
 import type { BridgeMetrics } from './bridge-metrics.ts';
 import { applyTaskStatus, isTerminal } from './instance-status.ts';
 import type { InstanceView } from './instance-view.ts';

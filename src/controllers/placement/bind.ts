@@ -1,16 +1,17 @@
 /**
  * Writes a round's bindings: each instance gets `spec.agentId` and `spec.boundAt` in a
- * compare-and-swap update on the resourceVersion the round read, 128 per transaction. A
- * transaction is all or nothing, so when one binding conflicts (the instance changed since the
- * round read it: launched, stopped, deleted, or bound by another round) it is left out and the
- * rest of its transaction is written again; the next round decides that instance afresh. Up to
- * four transactions are in flight at once.
+ * compare-and-swap update on the resourceVersion the round read, 120 per transaction. A
+ * transaction is all or nothing, so the bindings that conflict (the instance changed since the
+ * round read it: launched, stopped, deleted, or bound by another round) are left out and the
+ * rest of their transaction is written again (`writeEach`); the next round decides those
+ * instances afresh. Up to four transactions are in flight at once.
  */
 import type { Instance } from '../../api/instance.ts';
 import { instanceResource } from '../../api/resources.ts';
 import type { Logger } from '../../log.ts';
 import { ConflictError, NotFoundError } from '../../store/errors.ts';
-import { BatchFailedError, type BatchOp, type ObjectStore } from '../../store/object-store.ts';
+import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import { writeEach } from '../../store/write-each.ts';
 import type { Binding } from '../../placement/round.ts';
 
 // The store puts at most 128 operations in a transaction, fence compares included: 120 leaves
@@ -53,7 +54,7 @@ async function writeChunk(
   logger: Logger,
   result: BindResult,
 ): Promise<void> {
-  let ops: BatchOp[] = chunk.map((binding) => ({
+  const ops: BatchOp[] = chunk.map((binding) => ({
     op: 'update',
     type: instanceResource,
     object: {
@@ -61,22 +62,17 @@ async function writeChunk(
       spec: { ...binding.instance.spec, agentId: binding.agentId, boundAt },
     },
   }));
-  while (ops.length > 0) {
-    try {
-      const results = await store.batch(ops);
-      for (const written of results) result.written.push(written.object as Instance);
+  const outcomes = await writeEach(store, ops);
+  outcomes.forEach((outcome, i) => {
+    if (!outcome.error) {
+      result.written.push(outcome.object as Instance);
       return;
-    } catch (error) {
-      const lost =
-        error instanceof BatchFailedError &&
-        (error.cause instanceof ConflictError || error.cause instanceof NotFoundError);
-      if (!lost) throw error;
-      result.conflicts++;
-      logger.debug('binding lost a race; the next round decides again', {
-        instance: (ops[error.index]! as { object: Instance }).object.metadata.name,
-      });
-      // Operations before `committed` were written by an earlier transaction of the call.
-      ops = ops.filter((_, i) => i >= error.committed && i !== error.index);
     }
-  }
+    const lost = outcome.error instanceof ConflictError || outcome.error instanceof NotFoundError;
+    if (!lost) throw outcome.error;
+    result.conflicts++;
+    logger.debug('binding lost a race; the next round decides again', {
+      instance: chunk[i]!.instance.metadata.name,
+    });
+  });
 }
