@@ -156,7 +156,9 @@ async function* run<T extends StoredObject>(
     const watch = store.kv.watch({
       range: { prefix },
       startRevision: (BigInt(revision!) + 1n).toString(),
-      prevKv: true,
+      // The previous value only names a deleted object the caller never held: when it holds
+      // everything (`complete`), asking for it would double what every event carries.
+      prevKv: !complete,
       progressNotify: true,
     });
     let quiet = false;

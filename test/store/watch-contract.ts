@@ -103,6 +103,34 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
       expect(watcher.relists).toEqual(['initial']);
     });
 
+    it('asks for previous values only when it does not hold every object', async () => {
+      const asked: boolean[] = [];
+      const spying = new Proxy(kv, {
+        get(target, property) {
+          if (property === 'watch') {
+            return (options: Parameters<Kv['watch']>[0]): KvWatch => {
+              asked.push(options.prevKv ?? false);
+              return target.watch(options);
+            };
+          }
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const spied = new ObjectStore({ kv: spying, prefix: store.keys.prefix });
+      const a = await store.create(widgetType, widget('a', 1));
+      const complete = collect({}, spied);
+      await complete.until(1);
+      const partial = collect({ fromRevision: a.metadata.resourceVersion! }, spied);
+      await store.delete(widgetType, a.metadata);
+      await complete.until(2);
+      await partial.until(1);
+      expect(asked).toEqual([false, true]);
+      expect(complete.summary()).toEqual(['added a 1', 'deleted a 1']);
+      // It never saw `a`: the deletion names it from its previous value.
+      expect(partial.summary()).toEqual(['deleted a 1']);
+    });
+
     it('delivers only what changed after fromRevision', async () => {
       const a = await store.create(widgetType, widget('a', 1));
       const { revision, items } = await store.list(widgetType);
