@@ -17,6 +17,7 @@
  * brings the key back.
  */
 import type { Clock } from '../clock.ts';
+import { compareRevisions, type Revision } from '../store/kv.ts';
 import type { StoredObject } from '../store/object.ts';
 
 /** What OwnWrites needs of an informer: its cache, by `namespace/name`. */
@@ -28,7 +29,7 @@ interface Write {
   cache: CacheView;
   objectKey: string;
   /** The revision of the write: the cache must hold this version or a newer one (or none). */
-  revision: bigint;
+  revision: Revision;
   gone: boolean;
 }
 
@@ -53,7 +54,7 @@ export class OwnWrites {
     entry.writes.push({
       cache,
       objectKey: namespace ? `${namespace}/${name}` : name,
-      revision: BigInt(revision),
+      revision,
       gone,
     });
   }
@@ -100,5 +101,5 @@ function shows(write: Write): boolean {
   const cached = write.cache.get(write.objectKey);
   if (!cached) return write.gone;
   // A version at or after the write: ours, or one that replaced it.
-  return BigInt(cached.metadata.resourceVersion ?? '0') >= write.revision;
+  return compareRevisions(cached.metadata.resourceVersion ?? '0', write.revision) >= 0;
 }

@@ -9,6 +9,15 @@
  */
 
 export type Revision = string;
+
+/**
+ * Orders two revisions (negative, zero, positive) without BigInt: they are decimal strings
+ * without leading zeros, so the longer is the larger and equal lengths compare as text.
+ */
+export function compareRevisions(a: Revision, b: Revision): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 export type LeaseId = string;
 
 export interface KeyValue {

@@ -8,7 +8,7 @@
  * Shared objects are deep-frozen: a consumer that mutates one (and would corrupt what every
  * other consumer sees, and what the next write is based on) fails at once with a TypeError.
  */
-import type { Revision } from './kv.ts';
+import { compareRevisions, type Revision } from './kv.ts';
 import type { StoredObject } from './object.ts';
 
 interface Entry {
@@ -38,7 +38,7 @@ export class SharedObjects {
   /** Remembers `object` (frozen here) as `key` at `revision`, unless a newer one is known. */
   remember(key: string, revision: Revision, object: StoredObject): StoredObject {
     const known = this.#entries.get(key);
-    if (known && BigInt(known.revision) >= BigInt(revision)) {
+    if (known && compareRevisions(known.revision, revision) >= 0) {
       return known.revision === revision ? known.object : deepFreeze(object);
     }
     this.#entries.delete(key);
@@ -52,7 +52,7 @@ export class SharedObjects {
   /** The key was deleted at `revision`. */
   forget(key: string, revision: Revision): void {
     const known = this.#entries.get(key);
-    if (known && BigInt(known.revision) < BigInt(revision)) this.#entries.delete(key);
+    if (known && compareRevisions(known.revision, revision) < 0) this.#entries.delete(key);
   }
 }
 

@@ -18,6 +18,7 @@ import { jsonEqual } from '../../store/deep-equal.ts';
 import type { Logger } from '../../log.ts';
 import type { Attribute, Offer } from '../../mesos/types.ts';
 import type { Informer } from '../../runtime/informer.ts';
+import { compareRevisions } from '../../store/kv.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
 import { writeEach } from '../../store/write-each.ts';
 import type { OfferBook } from './offer-book.ts';
@@ -167,7 +168,7 @@ export class AgentPublisher {
     if (!mine) return cached;
     if (
       !cached ||
-      BigInt(mine.metadata.resourceVersion!) > BigInt(cached.metadata.resourceVersion!)
+      compareRevisions(mine.metadata.resourceVersion!, cached.metadata.resourceVersion!) > 0
     ) {
       return mine;
     }

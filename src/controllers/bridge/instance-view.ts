@@ -14,6 +14,7 @@ import { instanceResource } from '../../api/resources.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log.ts';
 import { Informer, objectKey } from '../../runtime/informer.ts';
+import { compareRevisions } from '../../store/kv.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 
 export const BY_TASK = 'task';
@@ -141,5 +142,5 @@ export class InstanceView {
 
 /** Whether `a` is a later version than `b` (resourceVersions are etcd revisions). */
 function newer(a: Instance, b: Instance): boolean {
-  return BigInt(a.metadata.resourceVersion ?? '0') > BigInt(b.metadata.resourceVersion ?? '0');
+  return compareRevisions(a.metadata.resourceVersion ?? '0', b.metadata.resourceVersion ?? '0') > 0;
 }
