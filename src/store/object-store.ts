@@ -293,7 +293,10 @@ export class ObjectStore {
       if (op.op === 'create') return;
       const key = keys[i]!;
       const expected = op.op === 'delete' ? op.resourceVersion : op.object.metadata.resourceVersion;
-      const known = expected !== undefined ? this.shared.get(key, expected) : undefined;
+      const known =
+        expected !== undefined
+          ? this.shared.get(key, expected, (text) => this.parse(key, text, expected))
+          : undefined;
       if (known) current.set(key, { modRevision: expected!, object: known });
       else toRead.set(key, op.type);
     });
@@ -335,7 +338,13 @@ export class ObjectStore {
       writes.map((p) => p.write!.op),
       checkKeys.map((key) => ({ type: 'range', range: { key } })),
     );
-    if (txn.succeeded) return plans.map((p) => p.result(txn.revision));
+    if (txn.succeeded) {
+      for (const p of writes) {
+        if (p.write!.op.type === 'put') this.shared.wrote(p.key, txn.revision, p.write!.op.value);
+        else this.shared.forget(p.key, txn.revision);
+      }
+      return plans.map((p) => p.result(txn.revision));
+    }
 
     const now = new Map<string, KeyValue>();
     for (const result of txn.results) {
@@ -506,7 +515,7 @@ export class ObjectStore {
    * write on that revision needs no read first.
    */
   decodeShared<T extends StoredObject>(type: ResourceType<T>, kv: KeyValue): T {
-    const known = this.shared.get(kv.key, kv.modRevision);
+    const known = this.shared.get(kv.key, kv.modRevision, () => this.decode(type, kv));
     if (known) return known as T;
     return this.shared.remember(kv.key, kv.modRevision, this.decode(type, kv)) as T;
   }
@@ -518,13 +527,17 @@ export class ObjectStore {
 
   /** The object stored under `kv`, with its resourceVersion: a fresh copy, the caller's own. */
   decode<T extends StoredObject>(type: ResourceType<T>, kv: KeyValue): T {
+    return this.parse(kv.key, kv.value, kv.modRevision);
+  }
+
+  private parse<T extends StoredObject>(key: string, value: string, revision: Revision): T {
     let object: T;
     try {
-      object = JSON.parse(kv.value) as T;
+      object = JSON.parse(value) as T;
     } catch (error) {
-      throw new MesetaError('Corrupt', `${kv.key}: stored value is not JSON`, {}, { cause: error });
+      throw new MesetaError('Corrupt', `${key}: stored value is not JSON`, {}, { cause: error });
     }
-    object.metadata = { ...object.metadata, resourceVersion: kv.modRevision };
+    object.metadata = { ...object.metadata, resourceVersion: revision };
     return object;
   }
 }

@@ -3,7 +3,9 @@
  * every informer of that process: four controllers watching Instances parse each change once,
  * not four times, and hold one copy. A write naming a resourceVersion found here needs no read
  * of the stored object first — its compare-and-swap on that revision is the proof that the
- * object is still what the write was decided against.
+ * object is still what the write was decided against. The process's own writes are remembered
+ * too, as the text written, parsed only if a later write is based on them before a watch
+ * delivers them (a controller writing twice in a row: launch, then the task's first update).
  *
  * Shared objects are deep-frozen: a consumer that mutates one (and would corrupt what every
  * other consumer sees, and what the next write is based on) fails at once with a TypeError.
@@ -13,7 +15,10 @@ import type { StoredObject } from './object.ts';
 
 interface Entry {
   revision: Revision;
-  object: StoredObject;
+  /** Absent until `text` is first asked for. */
+  object?: StoredObject;
+  /** What this process wrote, until it is parsed. */
+  text?: string;
 }
 
 /** More than every object of a 100,000-instance installation; beyond it the oldest go. */
@@ -29,24 +34,50 @@ export class SharedObjects {
     return this.#entries.size;
   }
 
-  /** The object stored under `key` at `revision`, if this process decoded it. */
-  get(key: string, revision: Revision): StoredObject | undefined {
+  /**
+   * The object stored under `key` at `revision`, if this process decoded or wrote it; `parse`
+   * turns the text of a write into the object (once).
+   */
+  get(
+    key: string,
+    revision: Revision,
+    parse: (text: string) => StoredObject,
+  ): StoredObject | undefined {
     const entry = this.#entries.get(key);
-    return entry?.revision === revision ? entry.object : undefined;
+    if (entry?.revision !== revision) return undefined;
+    if (!entry.object) {
+      entry.object = deepFreeze(parse(entry.text!));
+      delete entry.text;
+    }
+    return entry.object;
   }
 
   /** Remembers `object` (frozen here) as `key` at `revision`, unless a newer one is known. */
   remember(key: string, revision: Revision, object: StoredObject): StoredObject {
     const known = this.#entries.get(key);
     if (known && compareRevisions(known.revision, revision) >= 0) {
-      return known.revision === revision ? known.object : deepFreeze(object);
+      if (known.revision !== revision) return deepFreeze(object);
+      known.object ??= deepFreeze(object);
+      delete known.text;
+      return known.object;
     }
+    this.#set(key, { revision, object: deepFreeze(object) });
+    return object;
+  }
+
+  /** Remembers what this process wrote under `key` at `revision`, unless a newer one is known. */
+  wrote(key: string, revision: Revision, text: string): void {
+    const known = this.#entries.get(key);
+    if (known && compareRevisions(known.revision, revision) >= 0) return;
+    this.#set(key, { revision, text });
+  }
+
+  #set(key: string, entry: Entry): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { revision, object: deepFreeze(object) });
+    this.#entries.set(key, entry);
     if (this.#entries.size > this.capacity) {
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    return object;
   }
 
   /** The key was deleted at `revision`. */

@@ -153,12 +153,18 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       const v2 = await mine.update(widgetType, { ...shared!, spec: { size: 2 } });
       expect(txns).toBe(1);
       expect(v2.spec).toEqual({ size: 2 });
-      // Not a revision this process decoded from a watch or shared list: read, then write.
+      // Its own last write is known too.
       txns = 0;
       const v3 = await mine.updateStatus(widgetType, { ...v2, status: { seen: 1 } });
+      expect(txns).toBe(1);
+      // Someone else's write is not: read, then write.
+      const theirs = await other.updateStatus(widgetType, { ...v3, status: { seen: 2 } });
+      txns = 0;
+      await mine.updateStatus(widgetType, { ...theirs, status: { seen: 3 } });
       expect(txns).toBe(2);
       // The shared copy is stale now: the write's compare-and-swap refuses it.
-      await other.update(widgetType, { ...v3, spec: { size: 4 } });
+      const v5 = (await other.list(widgetType)).items[0]!;
+      await other.update(widgetType, { ...v5, spec: { size: 4 } });
       await expect(mine.update(widgetType, { ...shared!, spec: { size: 5 } })).rejects.toThrow(
         ConflictError,
       );
@@ -167,7 +173,7 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
       ).rejects.toThrow(BatchFailedError);
       expect((await other.get(widgetType, v3.metadata))!).toMatchObject({
         spec: { size: 4 },
-        status: { seen: 1 },
+        status: { seen: 3 },
       });
     });
 
