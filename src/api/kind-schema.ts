@@ -45,6 +45,18 @@ function closed(schema: OpenApiSchema): OpenApiSchema {
   return copy;
 }
 
+/**
+ * The part of `schema` a status write needs checked: its `status`, closed as usual, while the
+ * rest of the object (the stored spec and metadata, admitted when written) is not looked at.
+ */
+export function statusOnly(schema: OpenApiSchema): OpenApiSchema {
+  return {
+    type: 'object',
+    properties: { status: schema.properties?.status ?? { type: 'object' } },
+    'x-kubernetes-preserve-unknown-fields': true,
+  };
+}
+
 /** Checks values against `schema`; throws a ValidationError naming every bad field. */
 export function schemaChecker(schema: OpenApiSchema, kind: string): (value: unknown) => void {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });

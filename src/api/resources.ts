@@ -17,7 +17,7 @@ import type { Agent } from './agent.ts';
 import type { AppRevision } from './app-revision.ts';
 import type { Event } from './event.ts';
 import type { Instance } from './instance.ts';
-import { readCrdSchema, schemaChecker } from './kind-schema.ts';
+import { readCrdSchema, schemaChecker, statusOnly } from './kind-schema.ts';
 import { jsonEqual } from '../store/deep-equal.ts';
 
 /** An App as stored: the App API's metadata plus what the store and controllers manage. */
@@ -26,17 +26,18 @@ export type StoredApp = App & { metadata: StoreMeta };
 const group = 'meseta.io';
 const version = 'v1';
 
-function checkerFor(file: string, kind: string): (value: unknown) => void {
-  return schemaChecker(
-    readCrdSchema(new URL(`../../crds/${file}`, import.meta.url), version),
-    kind,
-  );
+type Checker = (value: unknown) => void;
+
+/** A whole-object checker, and one for status writes (which keep the stored spec). */
+function checkersFor(file: string, kind: string): { all: Checker; status: Checker } {
+  const schema = readCrdSchema(new URL(`../../crds/${file}`, import.meta.url), version);
+  return { all: schemaChecker(schema, kind), status: schemaChecker(statusOnly(schema), kind) };
 }
 
-const checkRevision = checkerFor('apprevisions.meseta.io.yaml', 'AppRevision');
-const checkInstance = checkerFor('instances.meseta.io.yaml', 'Instance');
-const checkEvent = checkerFor('events.meseta.io.yaml', 'Event');
-const checkAgent = checkerFor('agents.meseta.io.yaml', 'Agent');
+const checkRevision = checkersFor('apprevisions.meseta.io.yaml', 'AppRevision').all;
+const checkInstance = checkersFor('instances.meseta.io.yaml', 'Instance');
+const checkEvent = checkersFor('events.meseta.io.yaml', 'Event').all;
+const checkAgent = checkersFor('agents.meseta.io.yaml', 'Agent');
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError([new MesetaError('Invalid', message, { path })]);
@@ -111,8 +112,13 @@ export const instanceResource: ResourceType<Instance> = {
   kind: 'Instance',
   plural: 'instances',
   namespaced: true,
-  admit(instance, { old }) {
-    checkInstance(instance);
+  admit(instance, { operation, old }) {
+    // A status write keeps the stored spec and metadata (see appResource).
+    if (operation === 'updateStatus' && old) {
+      checkInstance.status(instance);
+      return instance;
+    }
+    checkInstance.all(instance);
     checkManagedMetadata(instance.metadata);
     if (old && old.spec.app !== instance.spec.app) {
       throw invalid('spec.app', `cannot change (was "${old.spec.app}")`);
@@ -142,8 +148,12 @@ export const agentResource: ResourceType<Agent> = {
   kind: 'Agent',
   plural: 'agents',
   namespaced: false,
-  admit(agent) {
-    checkAgent(agent);
+  admit(agent, { operation, old }) {
+    if (operation === 'updateStatus' && old) {
+      checkAgent.status(agent);
+      return agent;
+    }
+    checkAgent.all(agent);
     checkManagedMetadata(agent.metadata);
     return agent;
   },
