@@ -130,16 +130,18 @@ async function simulatorTarget(): Promise<Target> {
 }
 
 /**
- * ACCEPTs of one LAUNCH each, `concurrency` in flight. The offer ids are not live offers, so
- * the simulator only validates and drops them (a TASK_DROPPED update per task): what is
- * measured is the call path, encoding to 202, not the allocator.
+ * Calls with `concurrency` in flight: ACCEPTs of one LAUNCH each, or ACKNOWLEDGEs. The offer
+ * ids are not live offers and the acknowledged tasks do not exist, so the simulator only
+ * validates them and answers 202 (an ACCEPT's task is dropped, a TASK_DROPPED update): what is
+ * measured is the call path, encoding to 202, not the allocator. CPU is the whole process's.
  */
-async function acceptCalls(
+async function callRate(
   target: Target,
+  kind: 'ACCEPT' | 'ACKNOWLEDGE',
   format: Format,
   count: number,
   concurrency: number,
-): Promise<BenchRow> {
+): Promise<BenchRow[]> {
   const client = new SchedulerClient({
     masters: [target.url],
     encoding: format,
@@ -158,24 +160,41 @@ async function acceptCalls(
       resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } }],
       command: { value: 'sleep 1000' },
     };
+    const uuid = (i: number) => {
+      const bytes = Buffer.alloc(16);
+      bytes.writeUInt32BE(i, 0);
+      bytes[6] = 0x40; // version 4
+      return bytes.toString('base64');
+    };
+    const call =
+      kind === 'ACCEPT'
+        ? (i: number) => client.launch([{ value: `bench-O${i}` }], [task])
+        : (i: number) => client.acknowledge({ ...status, uuid: uuid(i) });
     let next = 0;
     const worker = async () => {
-      while (next < count) {
-        const i = next++;
-        await client.launch([{ value: `bench-O${i}` }], [task]);
-      }
+      while (next < count) await call(next++);
     };
     await Promise.all(Array.from({ length: concurrency }, worker).slice(0, 4)); // warm up
     next = 0;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
-    return {
-      name: `ACCEPT calls/s, ${format}, ${target.name}`,
-      value: Math.round(count / seconds),
-      unit: 'calls/s',
-      note: `${concurrency} in flight`,
-    };
+    const cpu = process.cpuUsage(cpuStart);
+    return [
+      {
+        name: `${kind} calls/s, ${format}, ${target.name}`,
+        value: Math.round(count / seconds),
+        unit: 'calls/s',
+        note: `${concurrency} in flight`,
+      },
+      {
+        name: `CPU per ${kind}, ${format}, ${target.name}`,
+        value: Math.round((cpu.user + cpu.system) / count),
+        unit: 'µs',
+        note: 'client + master in one process',
+      },
+    ];
   } finally {
     await client.stop();
     await target.close();
@@ -272,19 +291,26 @@ async function launchEndToEnd(
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  // Quick figures for A/B runs: the end-to-end launch alone, or ACKNOWLEDGE calls alone.
   if (process.env.MESOS_BENCH_ONLY === 'e2e') {
-    // A quick figure for A/B runs: the end-to-end launch alone.
     rows.push(...(await launchEndToEnd('protobuf', 200, 10)));
     rows.push(...(await launchEndToEnd('protobuf', 1000, 10)));
     return rows;
   }
+  if (process.env.MESOS_BENCH_ONLY === 'ack') {
+    const target = await simulatorTarget();
+    return callRate(target, 'ACKNOWLEDGE', 'protobuf', 30_000, 16);
+  }
   for (const format of formats) rows.push(decodeInMemory(format, 200_000));
   for (const format of formats) rows.push(await decodeOverLoopback(format, 100_000));
   for (const format of formats) {
-    rows.push(await acceptCalls(await scriptedTarget(), format, 5_000, 16));
+    rows.push(...(await callRate(await scriptedTarget(), 'ACCEPT', format, 5_000, 16)));
   }
   for (const format of formats) {
-    rows.push(await acceptCalls(await simulatorTarget(), format, 5_000, 16));
+    rows.push(...(await callRate(await simulatorTarget(), 'ACCEPT', format, 5_000, 16)));
+  }
+  for (const format of formats) {
+    rows.push(...(await callRate(await simulatorTarget(), 'ACKNOWLEDGE', format, 20_000, 16)));
   }
   rows.push(...(await launchEndToEnd('protobuf', 200, 10))); // warm up the whole path
   for (const format of formats) rows.push(...(await launchEndToEnd(format, 1000, 10)));

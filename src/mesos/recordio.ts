@@ -8,9 +8,15 @@ import { RecordIOError } from './errors.ts';
 
 /** Frames one record. */
 export function encodeRecord(record: Uint8Array | string): Buffer {
-  const data = typeof record === 'string' ? Buffer.from(record, 'utf8') : Buffer.from(record);
-  if (data.length === 0) throw new RecordIOError('RecordIO records must not be empty');
-  return Buffer.concat([Buffer.from(`${data.length}\n`, 'ascii'), data]);
+  const length = typeof record === 'string' ? Buffer.byteLength(record, 'utf8') : record.length;
+  if (length === 0) throw new RecordIOError('RecordIO records must not be empty');
+  const header = `${length}\n`;
+  // One allocation: the length header, then the record written in place after it.
+  const framed = Buffer.allocUnsafe(header.length + length);
+  framed.write(header, 0, 'latin1');
+  if (typeof record === 'string') framed.write(record, header.length, 'utf8');
+  else framed.set(record, header.length);
+  return framed;
 }
 
 export interface RecordDecoderOptions {

@@ -101,9 +101,15 @@ export function validateSchedulerCall(call: Call): string | undefined {
   return undefined;
 }
 
-/** A SUBSCRIBE stream over a chunked HTTP response: one RecordIO record per chunk. */
+/**
+ * A SUBSCRIBE stream over a chunked HTTP response: one RecordIO record per chunk. The events
+ * of one turn of the event loop (an offer cycle, the updates of a batch of launches) leave in
+ * one socket write: the socket is corked at the first and uncorked on the next tick. Each
+ * record is still its own chunk.
+ */
 class HttpSubscriber implements Subscriber {
   private closed = false;
+  private corked = false;
   constructor(
     readonly streamId: string,
     private readonly response: ServerResponse,
@@ -113,6 +119,17 @@ class HttpSubscriber implements Subscriber {
   send(event: Event): void {
     // The client may have gone; the master learns of it from the 'close' event.
     if (this.closed || this.response.destroyed) return;
+    const socket = this.response.socket;
+    if (!this.corked && socket) {
+      // The socket itself, not the response: a response that ends in between detaches from
+      // its socket, and its uncork would then leave the socket corked.
+      this.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     this.response.write(encodeRecord(encodeEvent(event, this.format)));
   }
 
