@@ -56,6 +56,23 @@ export function parseCallBody<T>(
   };
 }
 
+/** The field each call type must carry its payload in. */
+const payloadOf: Partial<Record<NonNullable<Call['type']>, keyof Call>> = {
+  ACCEPT: 'accept',
+  DECLINE: 'decline',
+  ACCEPT_INVERSE_OFFERS: 'accept_inverse_offers',
+  DECLINE_INVERSE_OFFERS: 'decline_inverse_offers',
+  KILL: 'kill',
+  SHUTDOWN: 'shutdown',
+  ACKNOWLEDGE: 'acknowledge',
+  ACKNOWLEDGE_OPERATION_STATUS: 'acknowledge_operation_status',
+  RECONCILE: 'reconcile',
+  RECONCILE_OPERATIONS: 'reconcile_operations',
+  MESSAGE: 'message',
+  REQUEST: 'request',
+  UPDATE_FRAMEWORK: 'update_framework',
+};
+
 /** `validation::scheduler::call::validate`. */
 export function validateSchedulerCall(call: Call): string | undefined {
   if (!call.type) return "Expecting 'type' to be present";
@@ -67,22 +84,7 @@ export function validateSchedulerCall(call: Call): string | undefined {
     return undefined;
   }
   if (!call.framework_id) return "Expecting 'framework_id' to be present";
-  const payload: Partial<Record<NonNullable<Call['type']>, keyof Call>> = {
-    ACCEPT: 'accept',
-    DECLINE: 'decline',
-    ACCEPT_INVERSE_OFFERS: 'accept_inverse_offers',
-    DECLINE_INVERSE_OFFERS: 'decline_inverse_offers',
-    KILL: 'kill',
-    SHUTDOWN: 'shutdown',
-    ACKNOWLEDGE: 'acknowledge',
-    ACKNOWLEDGE_OPERATION_STATUS: 'acknowledge_operation_status',
-    RECONCILE: 'reconcile',
-    RECONCILE_OPERATIONS: 'reconcile_operations',
-    MESSAGE: 'message',
-    REQUEST: 'request',
-    UPDATE_FRAMEWORK: 'update_framework',
-  };
-  const field = payload[call.type];
+  const field = payloadOf[call.type];
   if (field && call[field] === undefined) return `Expecting '${field}' to be present`;
   if (call.type === 'ACKNOWLEDGE') {
     if (!isValidUuidBytes(Buffer.from(call.acknowledge!.uuid, 'base64'))) return 'Not a valid UUID';
