@@ -225,9 +225,11 @@ async function launchEndToEnd(
   const total = agents * tasksPerAgent;
   try {
     let updates = 0;
-    let acked = 0;
+    let acksInFlight = 0;
     let started = 0;
     let cpuStart = process.cpuUsage();
+    // Distinct tasks seen RUNNING: an update acknowledged late may be sent again by its agent.
+    const running = new Set<string>();
     let resolveDone: () => void = () => {};
     let rejectDone: (error: unknown) => void = () => {};
     const done = new Promise<void>((resolve, reject) => {
@@ -256,10 +258,12 @@ async function launchEndToEnd(
     });
     client.on('update', (event) => {
       updates++;
+      if (event.status.state === 'TASK_RUNNING') running.add(event.status.task_id.value);
+      acksInFlight++;
       client
         .acknowledge(event.status)
         .then(() => {
-          if (++acked === 2 * total) resolveDone();
+          if (--acksInFlight === 0 && running.size === total) resolveDone();
         })
         .catch(rejectDone);
     });
