@@ -53,6 +53,7 @@ export class CallEndpoint {
   // Raw header pairs: Node sends them as they are, without a setHeader check per call. Private
   // (#) so that printing the endpoint cannot print an Authorization header.
   readonly #headers: string[];
+  private readonly host: string;
 
   constructor(
     private readonly url: URL,
@@ -69,6 +70,7 @@ export class CallEndpoint {
       method: 'POST',
       agent,
     };
+    this.host = url.host;
     this.#headers = [];
     for (const [name, value] of Object.entries(headers)) this.#headers.push(name, value);
   }
@@ -79,7 +81,7 @@ export class CallEndpoint {
     return new Promise((resolve, reject) => {
       const request = this.transport.request({
         ...this.base,
-        headers: [...this.#headers, 'Content-Length', String(body.length), 'Host', this.url.host],
+        headers: [...this.#headers, 'Content-Length', String(body.length), 'Host', this.host],
       });
       call.onAbort = (reason) => request.destroy(reason);
       request.once('error', (error) => reject(call.reason ?? unreachable(this.url, error)));
