@@ -7,7 +7,7 @@
  * thousands of acknowledgements in flight cost more than the calls themselves (a listener on a
  * shared AbortSignal is added in time linear in the listeners already there).
  */
-import type { Clock, Timer } from '../../clock.ts';
+import { realClock, type Clock, type Timer } from '../../clock.ts';
 import { MasterUnreachableError } from './errors.ts';
 
 /** One call in flight; the transport sets `onAbort` to cancel its request. */
@@ -23,17 +23,23 @@ export class CallDeadlines {
   // Insertion order is deadline order: every call gets the same timeout.
   private readonly pending = new Set<PendingCall>();
   private timer: Timer | undefined;
+  private readonly now: () => number;
 
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    // Deadlines are compared with the time the timer fires at. Real timers run on monotonic
+    // time, so the real clock's deadlines must too: a wall-clock step (NTP) would otherwise
+    // abort every call in flight at once, or leave them hanging for as long as the step.
+    this.now = clock === realClock ? () => performance.now() : () => clock.now();
+  }
 
   /** Starts the clock for a call; `what` begins the timeout's message (`REVIVE to http://m1`). */
   start(what: string): PendingCall {
     const call: PendingCall = {
       what,
-      deadlineAt: this.clock.now() + this.timeoutMs,
+      deadlineAt: this.now() + this.timeoutMs,
       reason: undefined,
       onAbort: undefined,
     };
@@ -72,7 +78,7 @@ export class CallDeadlines {
 
   private expire(): void {
     this.timer = undefined;
-    const now = this.clock.now();
+    const now = this.now();
     for (const call of this.pending) {
       if (call.deadlineAt > now) return this.schedule(call.deadlineAt - now);
       this.pending.delete(call);
