@@ -163,4 +163,21 @@ describe('CallEndpoint', () => {
     expect((error as Error).message).toBe('KILL to http://m1:5050: no answer within 50 ms');
     await until(() => closed, { what: 'the master to see the request closed' });
   });
+
+  it('times out a call still queued for a connection that a silent master holds', async () => {
+    const port = await serve(() => {}); // never answers
+    const endpoint = endpointFor(
+      `http://127.0.0.1:${port}/`,
+      new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    );
+    const short = new CallDeadlines(realClock, 100);
+    const calls = [short.start('KILL to m'), short.start('REVIVE to m')];
+    const errors = await Promise.all(
+      calls.map((call) => endpoint.send(Buffer.from('x'), call).catch((e: unknown) => e)),
+    );
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'KILL to m: no answer within 100 ms',
+      'REVIVE to m: no answer within 100 ms',
+    ]);
+  });
 });
