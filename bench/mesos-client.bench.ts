@@ -1,8 +1,11 @@
 /**
  * The scheduler client's speed: UPDATE events decoded per second from a recorded RecordIO
  * stream (the client's stream parser and decoder, no network), the same over loopback HTTP from
- * the scripted test master, and ACCEPT calls per second against it. Target: at least 50,000
- * UPDATE events per second in protobuf.
+ * the scripted test master, ACCEPT calls per second against it and the simulator, and a whole
+ * launch against the simulator in this one process (ACCEPTs of real offers, every
+ * TASK_STARTING and TASK_RUNNING update received and acknowledged): updates per second and the
+ * process's CPU time per update, which is what the wire path costs the e2e-scale benchmark.
+ * Target: at least 50,000 UPDATE events per second in protobuf.
  */
 import { EventStreamDecoder } from '../src/mesos/client/event-stream.ts';
 import { fromMesosEvent } from '../src/mesos/client/events.ts';
@@ -127,16 +130,18 @@ async function simulatorTarget(): Promise<Target> {
 }
 
 /**
- * ACCEPTs of one LAUNCH each, `concurrency` in flight. The offer ids are not live offers, so
- * the simulator only validates and drops them (a TASK_DROPPED update per task): what is
- * measured is the call path, encoding to 202, not the allocator.
+ * Calls with `concurrency` in flight: ACCEPTs of one LAUNCH each, or ACKNOWLEDGEs. The offer
+ * ids are not live offers and the acknowledged tasks do not exist, so the simulator only
+ * validates them and answers 202 (an ACCEPT's task is dropped, a TASK_DROPPED update): what is
+ * measured is the call path, encoding to 202, not the allocator. CPU is the whole process's.
  */
-async function acceptCalls(
+async function callRate(
   target: Target,
+  kind: 'ACCEPT' | 'ACKNOWLEDGE',
   format: Format,
   count: number,
   concurrency: number,
-): Promise<BenchRow> {
+): Promise<BenchRow[]> {
   const client = new SchedulerClient({
     masters: [target.url],
     encoding: format,
@@ -155,39 +160,163 @@ async function acceptCalls(
       resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } }],
       command: { value: 'sleep 1000' },
     };
+    const uuid = (i: number) => {
+      const bytes = Buffer.alloc(16);
+      bytes.writeUInt32BE(i, 0);
+      bytes[6] = 0x40; // version 4
+      return bytes.toString('base64');
+    };
+    const call =
+      kind === 'ACCEPT'
+        ? (i: number) => client.launch([{ value: `bench-O${i}` }], [task])
+        : (i: number) => client.acknowledge({ ...status, uuid: uuid(i) });
     let next = 0;
     const worker = async () => {
-      while (next < count) {
-        const i = next++;
-        await client.launch([{ value: `bench-O${i}` }], [task]);
-      }
+      while (next < count) await call(next++);
     };
     await Promise.all(Array.from({ length: concurrency }, worker).slice(0, 4)); // warm up
     next = 0;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
-    return {
-      name: `ACCEPT calls/s, ${format}, ${target.name}`,
-      value: Math.round(count / seconds),
-      unit: 'calls/s',
-      note: `${concurrency} in flight`,
-    };
+    const cpu = process.cpuUsage(cpuStart);
+    return [
+      {
+        name: `${kind} calls/s, ${format}, ${target.name}`,
+        value: Math.round(count / seconds),
+        unit: 'calls/s',
+        note: `${concurrency} in flight`,
+      },
+      {
+        name: `CPU per ${kind}, ${format}, ${target.name}`,
+        value: Math.round((cpu.user + cpu.system) / count),
+        unit: 'µs',
+        note: 'client + master in one process',
+      },
+    ];
   } finally {
     await client.stop();
     await target.close();
   }
 }
 
+/**
+ * `agents` × `tasksPerAgent` tasks launched on the simulator (no start delays), one ACCEPT per
+ * offer, every update acknowledged as it arrives; measured from the first ACCEPT to the last
+ * acknowledgement answered. CPU is the whole process's (client and simulator alike).
+ */
+async function launchEndToEnd(
+  format: Format,
+  agents: number,
+  tasksPerAgent: number,
+): Promise<BenchRow[]> {
+  const sim = await startSimulator({
+    cluster: generateCluster({ agents, cpus: 16, mem: 65536 }),
+    port: 0,
+    seed: 1,
+    timings: { startingDelayMs: 0, runningDelayMs: 0 },
+  });
+  const client = new SchedulerClient({
+    masters: [sim.url],
+    encoding: format,
+    framework: { name: 'bench', user: 'root', roles: ['apps'] },
+  });
+  const total = agents * tasksPerAgent;
+  try {
+    let updates = 0;
+    let acksInFlight = 0;
+    let started = 0;
+    let cpuStart = process.cpuUsage();
+    // Distinct tasks seen RUNNING: an update acknowledged late may be sent again by its agent.
+    const running = new Set<string>();
+    let resolveDone: () => void = () => {};
+    let rejectDone: (error: unknown) => void = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      resolveDone = resolve;
+      rejectDone = reject;
+    });
+    let launched = false;
+    client.on('offers', (event) => {
+      if (launched) return;
+      launched = true;
+      started = performance.now();
+      cpuStart = process.cpuUsage();
+      for (const offer of event.offers) {
+        const tasks = Array.from({ length: tasksPerAgent }, (_, i) => ({
+          name: 'web',
+          task_id: { value: `web.${offer.agent_id.value}.${i}` },
+          agent_id: offer.agent_id,
+          resources: [
+            { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
+            { name: 'mem', type: 'SCALAR' as const, scalar: { value: 64 } },
+          ],
+          command: { value: 'sleep 1000' },
+        }));
+        client.launch([offer.id], tasks).catch(rejectDone);
+      }
+    });
+    client.on('update', (event) => {
+      updates++;
+      if (event.status.state === 'TASK_RUNNING') running.add(event.status.task_id.value);
+      acksInFlight++;
+      client
+        .acknowledge(event.status)
+        .then(() => {
+          if (--acksInFlight === 0 && running.size === total) resolveDone();
+        })
+        .catch(rejectDone);
+    });
+    client.start();
+    await done;
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMicros = cpu.user + cpu.system;
+    const note = `${agents} agents × ${tasksPerAgent} tasks, ${updates} updates`;
+    return [
+      {
+        name: `launch to all RUNNING + acked, ${format}, simulator`,
+        value: Math.round(updates / seconds),
+        unit: 'updates/s',
+        note,
+      },
+      {
+        name: `CPU per update end to end, ${format}, simulator`,
+        value: Math.round(cpuMicros / updates),
+        unit: 'µs',
+        note: 'client + simulator, incl. the ACCEPT share',
+      },
+    ];
+  } finally {
+    await client.stop();
+    await sim.stop();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  // Quick figures for A/B runs: the end-to-end launch alone, or ACKNOWLEDGE calls alone.
+  if (process.env.MESOS_BENCH_ONLY === 'e2e') {
+    rows.push(...(await launchEndToEnd('protobuf', 200, 10)));
+    rows.push(...(await launchEndToEnd('protobuf', 1000, 10)));
+    return rows;
+  }
+  if (process.env.MESOS_BENCH_ONLY === 'ack') {
+    const target = await simulatorTarget();
+    return callRate(target, 'ACKNOWLEDGE', 'protobuf', 30_000, 16);
+  }
   for (const format of formats) rows.push(decodeInMemory(format, 200_000));
   for (const format of formats) rows.push(await decodeOverLoopback(format, 100_000));
   for (const format of formats) {
-    rows.push(await acceptCalls(await scriptedTarget(), format, 5_000, 16));
+    rows.push(...(await callRate(await scriptedTarget(), 'ACCEPT', format, 5_000, 16)));
   }
   for (const format of formats) {
-    rows.push(await acceptCalls(await simulatorTarget(), format, 5_000, 16));
+    rows.push(...(await callRate(await simulatorTarget(), 'ACCEPT', format, 5_000, 16)));
   }
+  for (const format of formats) {
+    rows.push(...(await callRate(await simulatorTarget(), 'ACKNOWLEDGE', format, 20_000, 16)));
+  }
+  rows.push(...(await launchEndToEnd('protobuf', 200, 10))); // warm up the whole path
+  for (const format of formats) rows.push(...(await launchEndToEnd(format, 1000, 10)));
   return rows;
 }

@@ -28,7 +28,9 @@ export function formatOfContentType(contentType: string | undefined): Format | u
 /** Encodes any Mesos message; JSON as UTF-8 bytes. */
 export function encodeMessage(name: MessageName, object: object, format: Format): Buffer {
   if (format === 'json') return Buffer.from(writeMesosJson(name, object), 'utf8');
-  return Buffer.from(encodeProtobuf(name, object));
+  const bytes = encodeProtobuf(name, object);
+  // protobufjs writes into a Buffer under Node; wrap (not copy) whatever else it returns.
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Decodes any Mesos message from bytes in the given format. */

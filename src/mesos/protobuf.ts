@@ -41,11 +41,9 @@ export function decodeProtobuf<T = Record<string, unknown>>(
   try {
     message = type.decode(bytes);
   } catch (error) {
-    // Also covers a missing required field, which the protobufjs decoder rejects itself.
+    // Also covers a missing required field: protobufjs's generated decoder checks every
+    // required field of every message it decodes, at any depth, so no second walk is needed.
     throw new CodecError(`Failed to parse ${type.name} protobuf: ${(error as Error).message}`);
   }
-  const object = type.toObject(message, toObjectOptions);
-  const missing = missingRequiredFields(name, object);
-  if (missing.length > 0) throw new CodecError(`Missing required fields: ${missing.join(', ')}`);
-  return object as T;
+  return type.toObject(message, toObjectOptions) as T;
 }

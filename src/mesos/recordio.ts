@@ -8,9 +8,15 @@ import { RecordIOError } from './errors.ts';
 
 /** Frames one record. */
 export function encodeRecord(record: Uint8Array | string): Buffer {
-  const data = typeof record === 'string' ? Buffer.from(record, 'utf8') : Buffer.from(record);
-  if (data.length === 0) throw new RecordIOError('RecordIO records must not be empty');
-  return Buffer.concat([Buffer.from(`${data.length}\n`, 'ascii'), data]);
+  const length = typeof record === 'string' ? Buffer.byteLength(record, 'utf8') : record.length;
+  if (length === 0) throw new RecordIOError('RecordIO records must not be empty');
+  const header = `${length}\n`;
+  // One allocation: the length header, then the record written in place after it.
+  const framed = Buffer.allocUnsafe(header.length + length);
+  framed.write(header, 0, 'latin1');
+  if (typeof record === 'string') framed.write(record, header.length, 'utf8');
+  else framed.set(record, header.length);
+  return framed;
 }
 
 export interface RecordDecoderOptions {
@@ -23,7 +29,9 @@ const defaultMax = 64 * 1024 * 1024;
 const maxHeaderDigits = 20;
 
 /**
- * Incremental decoder: `push` chunks as they arrive and get back the records they complete;
+ * Incremental decoder: `push` chunks as they arrive and get back the records they complete (a
+ * record that lies whole in one chunk is a view of that chunk, so do not write into a chunk
+ * after pushing it);
  * call `end` when the stream ends, which throws if it stopped inside a record. Once it has
  * thrown, the decoder stays failed.
  */
@@ -50,13 +58,18 @@ export class RecordDecoder {
         continue;
       }
       const take = Math.min(this.expected - this.have, data.length - pos);
+      if (take === this.expected) {
+        // The whole record is in this chunk: hand out a view of it, not a copy.
+        records.push(data.subarray(pos, pos + take));
+        pos += take;
+        this.expected = -1;
+        continue;
+      }
       this.parts.push(data.subarray(pos, pos + take));
       this.have += take;
       pos += take;
       if (this.have === this.expected) {
-        records.push(
-          this.parts.length === 1 ? Buffer.from(this.parts[0]!) : Buffer.concat(this.parts),
-        );
+        records.push(Buffer.concat(this.parts));
         this.parts = [];
         this.have = 0;
         this.expected = -1;

@@ -1,3 +1,4 @@
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import {
   CodecError,
@@ -15,6 +16,9 @@ import {
   type Format,
 } from '../../src/mesos/codec.ts';
 import { readMesosJson, writeMesosJson } from '../../src/mesos/json.ts';
+import { messageType } from '../../src/mesos/schema.ts';
+
+const { Writer } = protobuf;
 import { calls, events, masterCalls, masterEvents, masterResponses } from './fixtures.ts';
 
 const formats: Format[] = ['json', 'protobuf'];
@@ -98,6 +102,50 @@ describe('protobuf encoding', () => {
     expect(() => decodeEvent(Buffer.from([0x08, 0x07, 0x42, 0x00]), 'protobuf')).toThrow(
       /missing required/,
     );
+  });
+
+  it('rejects a required field missing deep inside repeated messages, on both sides', () => {
+    const task = (i: number) => ({
+      name: 'a',
+      task_id: { value: `t${i}` },
+      agent_id: { value: 'S1' },
+      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }],
+    });
+    const broken = task(1) as Record<string, unknown>;
+    broken.resources = [{ name: 'cpus', type: 'SCALAR', scalar: {} }];
+    const accept = {
+      type: 'ACCEPT',
+      framework_id: { value: 'f' },
+      accept: {
+        offer_ids: [{ value: 'o' }],
+        operations: [{ type: 'LAUNCH', launch: { task_infos: [task(0), broken] } }],
+      },
+    };
+    expect(() => encodeCall(accept as never, 'protobuf')).toThrow(
+      'Missing required fields: accept.operations[0].launch.task_infos[1].resources[0].scalar.value',
+    );
+    // An UPDATE whose status has a state but no task_id, written field by field (protobufjs's
+    // encoder would fill in the missing field): the decoder refuses it.
+    const event = messageType(MessageNames.Event).fields;
+    const status = messageType('mesos.v1.TaskStatus').fields;
+    const update = messageType('mesos.v1.scheduler.Event.Update').fields;
+    const statusBytes = Writer.create()
+      .uint32((status.state!.id << 3) | 0)
+      .int32(1)
+      .finish();
+    const updateBytes = Writer.create()
+      .uint32((update.status!.id << 3) | 2)
+      .bytes(statusBytes);
+    const bytes = Writer.create()
+      .uint32((event.type!.id << 3) | 0)
+      .int32(4) // UPDATE
+      .uint32((event.update!.id << 3) | 2)
+      .bytes(updateBytes.finish())
+      .finish();
+    expect(() => decodeEvent(bytes, 'protobuf')).toThrow(/missing required 'task_id'/);
+    const complete = structuredClone(accept);
+    complete.accept.operations[0]!.launch.task_infos[1] = task(1);
+    expect(decodeCall(encodeCall(complete as never, 'protobuf'), 'protobuf')).toEqual(complete);
   });
 
   it('uses Mesos field numbers on the wire', () => {

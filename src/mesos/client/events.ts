@@ -143,14 +143,18 @@ export class EventHub {
   emit(event: SchedulerEvent): void {
     if (this.closed) return;
     for (const queue of this.queues) queue.push(event);
-    for (const key of [event.type, '*'] as const) {
-      for (const listener of this.listeners.get(key) ?? []) {
-        try {
-          listener(event);
-        } catch (error) {
-          // A listener's bug must not break the stream for everyone else.
-          this.logger.error('scheduler event listener threw', { event: event.type, error });
-        }
+    this.call(this.listeners.get(event.type), event);
+    this.call(this.listeners.get('*'), event);
+  }
+
+  private call(listeners: Set<AnyListener> | undefined, event: SchedulerEvent): void {
+    if (!listeners) return;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A listener's bug must not break the stream for everyone else.
+        this.logger.error('scheduler event listener threw', { event: event.type, error });
       }
     }
   }

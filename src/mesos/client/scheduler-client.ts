@@ -20,7 +20,6 @@
  * }
  * ```
  */
-import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../clock.ts';
@@ -73,7 +72,8 @@ import {
   type SchedulerEventType,
 } from './events.ts';
 import { buildFrameworkInfo } from './framework-info.ts';
-import { deadline, origin, post, readBody } from './http.ts';
+import { CallDeadlines } from './call-deadlines.ts';
+import { CallEndpoint, origin } from './http.ts';
 import { LeaderDetector } from './leader.ts';
 import { runSubscription, type Subscribed } from './subscription.ts';
 
@@ -125,6 +125,9 @@ export class SchedulerClient {
   private disconnectedAt: number | undefined;
   private loop: Promise<void> | undefined;
   private tearingDown = false;
+  private readonly deadlines: CallDeadlines;
+  // Private like the authorization it carries in its headers.
+  #endpoint: { stream: Subscribed; endpoint: CallEndpoint } | undefined;
 
   constructor(config: SchedulerClientConfig, options: SchedulerClientOptions = {}) {
     const resolved = resolveConfig(config);
@@ -146,8 +149,7 @@ export class SchedulerClient {
     );
     this.leader = new LeaderDetector(resolved.masters, resolved.maxRedirects, this.logger);
     this.onFrameworkId = options.onFrameworkId;
-    // Every call in flight listens for stop; hundreds at once are normal, not a leak.
-    setMaxListeners(0, this.stopping.signal);
+    this.deadlines = new CallDeadlines(this.clock, resolved.callTimeoutMs);
     this.id = resolved.frameworkId;
     this.savedId = resolved.frameworkId;
     const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections, noDelay: true };
@@ -212,6 +214,7 @@ export class SchedulerClient {
   async stop(): Promise<void> {
     if (this.currentState === 'idle') this.finish('stopped');
     this.stopping.abort(new Error('the scheduler client stopped'));
+    this.deadlines.abortAll(this.stopping.signal.reason as Error);
     await this.loop;
   }
 
@@ -338,28 +341,29 @@ export class SchedulerClient {
     const call = build(stream.frameworkId);
     const type: CallType = call.type ?? 'UNKNOWN';
     const body = encodeCall(call, this.config.encoding);
-    const limit = deadline(
-      this.clock,
-      this.config.callTimeoutMs,
-      `${type} to ${origin(stream.url)}`,
-      this.stopping.signal,
-    );
+    const endpoint = this.endpointOf(stream);
+    const pending = this.deadlines.start(`${type} to ${origin(stream.url)}`);
     try {
-      const response = await post(stream.url, body, {
-        headers: { ...this.headers(), 'Mesos-Stream-Id': stream.streamId },
-        agent: stream.url.protocol === 'https:' ? this.agents.https : this.agents.http,
-        signal: limit.signal,
-      });
-      const text = (await readBody(response, limit.signal, 64 * 1024)).toString('utf8').trim();
-      const status = response.statusCode ?? 0;
+      const answer = await endpoint.send(body, pending);
+      const status = answer.status;
       const ok = status === 202 || (type === 'UPDATE_FRAMEWORK' && status === 200);
-      if (!ok) throw new MesosCallError(type, status, text);
+      if (!ok) throw new MesosCallError(type, status, answer.body.toString('utf8').trim());
     } catch (error) {
       if (this.stopping.signal.aborted) throw new NotSubscribedError(type, 'stopped');
       throw error;
     } finally {
-      limit.dispose();
+      this.deadlines.finish(pending);
     }
+  }
+
+  /** The call endpoint of `stream`, built on its first call. */
+  private endpointOf(stream: Subscribed): CallEndpoint {
+    if (this.#endpoint?.stream !== stream) {
+      const agent = stream.url.protocol === 'https:' ? this.agents.https : this.agents.http;
+      const headers = { ...this.headers(), 'Mesos-Stream-Id': stream.streamId };
+      this.#endpoint = { stream, endpoint: new CallEndpoint(stream.url, headers, agent) };
+    }
+    return this.#endpoint.endpoint;
   }
 
   private headers(): Record<string, string> {

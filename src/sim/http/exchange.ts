@@ -17,17 +17,25 @@ export function readBody(request: IncomingMessage): Promise<Buffer> {
         reject(new Error('request body too large'));
       } else chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
+
+// The answer to nearly every call (202, no body), built once.
+const emptyBodyHeaders: Readonly<Record<string, string>> = { 'Content-Length': '0' };
 
 export function sendText(
   response: ServerResponse,
   status: number,
   body = '',
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): void {
+  if (body === '' && !headers) {
+    response.writeHead(status, emptyBodyHeaders);
+    response.end();
+    return;
+  }
   const bytes = Buffer.from(body, 'utf8');
   response.writeHead(status, {
     ...(bytes.length > 0 ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}),

@@ -86,9 +86,12 @@ export class SimServer {
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0]!;
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     for (const [prefix, handler] of this.extra) {
-      if (path === prefix || path.startsWith(`${prefix}/`)) return handler(request, response, path);
+      if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/'))
+        return handler(request, response, path);
     }
     const master = this.master;
     if (!master) {
