@@ -134,6 +134,21 @@ describe('instanceResource', () => {
     expect(await problemOf(store.updateStatus(instanceResource, status))).toContain('status.state');
     const extra = { ...created, spec: { ...created.spec, colour: 'red' } } as Instance;
     expect(await problemOf(store.update(instanceResource, extra))).toContain('spec.colour');
+    const unknown = { ...created, status: { state: 'TASK_RUNNING', colour: 'red' } } as Instance;
+    expect(await problemOf(store.updateStatus(instanceResource, unknown))).toContain(
+      'status.colour',
+    );
+  });
+
+  it('keeps the stored spec on a status write, whatever the writer sent', async () => {
+    const created = await store.create(instanceResource, instance());
+    const written = await store.updateStatus(instanceResource, {
+      ...created,
+      spec: { ...created.spec, revision: 9, colour: 'red' } as Instance['spec'],
+      status: { state: 'TASK_RUNNING', taskId: 't1' },
+    });
+    expect(written.spec).toEqual(created.spec);
+    expect(written.status).toEqual({ state: 'TASK_RUNNING', taskId: 't1' });
   });
 
   it('never moves an instance to another app or revision', async () => {
