@@ -6,6 +6,7 @@ import { openInProcessKv } from '../../src/store/embedded/in-process-kv.ts';
 import type { Kv } from '../../src/store/kv.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import type { StoredObject } from '../../src/store/object.ts';
+import { kvWith } from '../support/kv-with.ts';
 
 let kv: Kv;
 let store: ObjectStore;
@@ -69,16 +70,10 @@ describe('EventRecorder', () => {
 
   it('joins repeats recorded while a write is queued, and writes without reading first', async () => {
     let transactions = 0;
-    const counting = new Proxy(kv, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        const method = (value as (...args: unknown[]) => unknown).bind(target);
-        if (property !== 'txn') return method;
-        return (...args: unknown[]) => {
-          transactions++;
-          return method(...args);
-        };
+    const counting = kvWith(kv, {
+      txn: (...args) => {
+        transactions++;
+        return kv.txn(...args);
       },
     });
     const recorder = new EventRecorder({
@@ -118,16 +113,10 @@ describe('EventRecorder', () => {
   it('flush gives up after its time when the store does not answer, and says so', async () => {
     let answer: () => void = () => {};
     const held = new Promise<void>((resolve) => (answer = resolve));
-    const slow = new Proxy(kv, {
-      get(target, property) {
-        const value: unknown = Reflect.get(target, property, target);
-        if (typeof value !== 'function') return value;
-        const method = (value as (...args: unknown[]) => unknown).bind(target);
-        if (property !== 'txn') return method;
-        return async (...args: unknown[]) => {
-          await held;
-          return method(...args);
-        };
+    const slow = kvWith(kv, {
+      txn: async (...args) => {
+        await held;
+        return kv.txn(...args);
       },
     });
     const recorder = new EventRecorder({

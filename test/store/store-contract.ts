@@ -16,6 +16,7 @@ import { InternalRecords } from '../../src/store/internal-records.ts';
 import { BatchFailedError, ObjectStore, type BatchOp } from '../../src/store/object-store.ts';
 import type { ResourceType, StoredObject } from '../../src/store/object.ts';
 import { uniquePrefix, type KvBackendFactory } from '../support/kv-backend.ts';
+import { kvWith } from '../support/kv-with.ts';
 
 export type Widget = StoredObject<{ size: number; tags?: string[] }, { seen?: number }>;
 
@@ -125,16 +126,10 @@ export function describeStoreContract(name: string, factory: KvBackendFactory): 
     it('shares watched objects frozen, and writes on a shared revision without a read', async () => {
       const prefix = uniquePrefix();
       let txns = 0;
-      const counted = new Proxy(kv, {
-        get(target, property) {
-          if (property === 'txn') {
-            return (...args: Parameters<Kv['txn']>) => {
-              txns++;
-              return target.txn(...args);
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
+      const counted = kvWith(kv, {
+        txn: (...args) => {
+          txns++;
+          return kv.txn(...args);
         },
       });
       const mine = new ObjectStore({ kv: counted, prefix });

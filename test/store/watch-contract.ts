@@ -10,6 +10,7 @@ import { ObjectStore } from '../../src/store/object-store.ts';
 import { watchObjects, type ObjectEvent, type WatchObjectsOptions } from '../../src/store/watch.ts';
 import { until } from '../support/until.ts';
 import { uniquePrefix, type KvBackend, type KvBackendFactory } from '../support/kv-backend.ts';
+import { kvWith } from '../support/kv-with.ts';
 import { widget, widgetType, type Widget } from './store-contract.ts';
 
 class Collector {
@@ -105,16 +106,10 @@ export function describeWatchContract(name: string, factory: KvBackendFactory): 
 
     it('asks for previous values only when it does not hold every object', async () => {
       const asked: boolean[] = [];
-      const spying = new Proxy(kv, {
-        get(target, property) {
-          if (property === 'watch') {
-            return (options: Parameters<Kv['watch']>[0]): KvWatch => {
-              asked.push(options.prevKv ?? false);
-              return target.watch(options);
-            };
-          }
-          const value = Reflect.get(target, property, target) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
+      const spying = kvWith(kv, {
+        watch: (options) => {
+          asked.push(options.prevKv ?? false);
+          return kv.watch(options);
         },
       });
       const spied = new ObjectStore({ kv: spying, prefix: store.keys.prefix });

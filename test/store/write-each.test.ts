@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../../src/store/errors.ts';
 import type { Kv } from '../../src/store/kv.ts';
 import { BatchFailedError, ObjectStore, type BatchOp } from '../../src/store/object-store.ts';
 import { writeEach } from '../../src/store/write-each.ts';
+import { kvWith } from '../support/kv-with.ts';
 import { widget, widgetType, type Widget } from './store-contract.ts';
 
 describe('writeEach', () => {
@@ -14,16 +15,10 @@ describe('writeEach', () => {
   beforeEach(async () => {
     kv = await openInProcessKv();
     txns = 0;
-    const counted = new Proxy(kv, {
-      get(target, property) {
-        if (property === 'txn') {
-          return (...args: Parameters<Kv['txn']>) => {
-            txns++;
-            return target.txn(...args);
-          };
-        }
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
+    const counted = kvWith(kv, {
+      txn: (...args) => {
+        txns++;
+        return kv.txn(...args);
       },
     });
     store = new ObjectStore({ kv: counted });

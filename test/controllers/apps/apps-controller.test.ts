@@ -32,6 +32,7 @@ import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
 import { controllerBackends } from '../../support/controller-backends.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
+import { kvWith } from '../../support/kv-with.ts';
 import { until } from '../../support/until.ts';
 import { app, instance } from './fixtures.ts';
 
@@ -367,13 +368,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
       if (keys.length > 0) transactions.push(keys);
       return kv.txn(compares, success, failure);
     };
-    const counting = new Proxy(kv, {
-      get(target, property) {
-        if (property === 'txn') return txn;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-      },
-    });
+    const counting = kvWith(kv, { txn });
     const counted = new ObjectStore({ kv: counting, prefix: store.keys.prefix });
     const events = new EventRecorder({ store, component: 'apps' });
     const apps = new AppsController({ store: counted, recorder: events, workers: 1 });
