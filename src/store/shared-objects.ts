@@ -13,25 +13,31 @@
 import { compareRevisions, type Revision } from './kv.ts';
 import type { StoredObject } from './object.ts';
 
-interface Entry {
+interface Known<V> {
   revision: Revision;
-  /** Absent until `text` is first asked for. */
-  object?: StoredObject;
-  /** What this process wrote, until it is parsed. */
-  text?: string;
+  value: V;
 }
 
 /** More than every object of a 100,000-instance installation; beyond it the oldest go. */
 const DEFAULT_CAPACITY = 1 << 18;
+/**
+ * Written texts wait only for the watch that delivers them (or the next write): a few
+ * thousand in flight. Bounded apart, so that a process writing what it never watches (Events,
+ * say) keeps no copy of everything it wrote.
+ */
+const DEFAULT_TEXT_CAPACITY = 1 << 14;
 
 export class SharedObjects {
-  // Map order is insertion order: re-inserting on each change keeps the oldest first.
-  readonly #entries = new Map<string, Entry>();
+  readonly #objects: Bounded<StoredObject>;
+  readonly #texts: Bounded<string>;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(capacity = DEFAULT_CAPACITY, textCapacity = DEFAULT_TEXT_CAPACITY) {
+    this.#objects = new Bounded(capacity);
+    this.#texts = new Bounded(textCapacity);
+  }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#objects.size + this.#texts.size;
   }
 
   /**
@@ -43,47 +49,69 @@ export class SharedObjects {
     revision: Revision,
     parse: (text: string) => StoredObject,
   ): StoredObject | undefined {
-    const entry = this.#entries.get(key);
-    if (entry?.revision !== revision) return undefined;
-    if (!entry.object) {
-      entry.object = deepFreeze(parse(entry.text!));
-      delete entry.text;
-    }
-    return entry.object;
+    const known = this.#objects.get(key);
+    if (known?.revision === revision) return known.value;
+    const written = this.#texts.get(key);
+    if (written?.revision !== revision) return undefined;
+    this.#texts.delete(key);
+    return this.#objects.set(key, revision, deepFreeze(parse(written.value)));
   }
 
   /** Remembers `object` (frozen here) as `key` at `revision`, unless a newer one is known. */
   remember(key: string, revision: Revision, object: StoredObject): StoredObject {
-    const known = this.#entries.get(key);
+    const known = this.#objects.get(key);
     if (known && compareRevisions(known.revision, revision) >= 0) {
-      if (known.revision !== revision) return deepFreeze(object);
-      known.object ??= deepFreeze(object);
-      delete known.text;
-      return known.object;
+      return known.revision === revision ? known.value : deepFreeze(object);
     }
-    this.#set(key, { revision, object: deepFreeze(object) });
-    return object;
+    const written = this.#texts.get(key);
+    if (written && compareRevisions(written.revision, revision) <= 0) this.#texts.delete(key);
+    return this.#objects.set(key, revision, deepFreeze(object));
   }
 
   /** Remembers what this process wrote under `key` at `revision`, unless a newer one is known. */
   wrote(key: string, revision: Revision, text: string): void {
-    const known = this.#entries.get(key);
+    const known = this.#objects.get(key);
     if (known && compareRevisions(known.revision, revision) >= 0) return;
-    this.#set(key, { revision, text });
-  }
-
-  #set(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size > this.capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
+    // The object it replaced is stale now: a write based on it could only fail.
+    if (known) this.#objects.delete(key);
+    this.#texts.set(key, revision, text);
   }
 
   /** The key was deleted at `revision`. */
   forget(key: string, revision: Revision): void {
-    const known = this.#entries.get(key);
-    if (known && compareRevisions(known.revision, revision) < 0) this.#entries.delete(key);
+    for (const map of [this.#objects, this.#texts] as Bounded<unknown>[]) {
+      const known = map.get(key);
+      if (known && compareRevisions(known.revision, revision) < 0) map.delete(key);
+    }
+  }
+}
+
+/** A map of the latest revision per key that lets the least recently changed keys go. */
+class Bounded<V> {
+  // Map order is insertion order: re-inserting on each change keeps the oldest first.
+  readonly #entries = new Map<string, Known<V>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string): Known<V> | undefined {
+    return this.#entries.get(key);
+  }
+
+  set(key: string, revision: Revision, value: V): V {
+    this.#entries.delete(key);
+    this.#entries.set(key, { revision, value });
+    if (this.#entries.size > this.capacity) {
+      this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    return value;
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
 }
 

@@ -45,6 +45,18 @@ describe('SharedObjects', () => {
     expect(shared.get('k', '9', counting)?.spec).toEqual({ size: 2, tags: ['a'] });
   });
 
+  it('keeps a bounded number of written texts, and drops the object a write replaced', () => {
+    const shared = new SharedObjects(100, 2);
+    shared.remember('a', '1', object('a', 1));
+    shared.wrote('a', '2', JSON.stringify(object('a', 2)));
+    expect(shared.get('a', '1', parse)).toBeUndefined();
+    shared.wrote('b', '3', JSON.stringify(object('b', 1)));
+    shared.wrote('c', '4', JSON.stringify(object('c', 1)));
+    expect(shared.size).toBe(2);
+    expect(shared.get('a', '2', parse)).toBeUndefined();
+    expect(shared.get('c', '4', parse)?.metadata.name).toBe('c');
+  });
+
   it('forgets a deleted key, unless it was written again after the delete', () => {
     const shared = new SharedObjects();
     shared.remember('k', '5', object('a', 1));
