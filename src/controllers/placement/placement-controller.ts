@@ -10,8 +10,10 @@
  * transaction (a conflict skips that instance until the next round), and reports on Apps (the
  * `Placed` condition and `FailedPlacement` events, see report.ts).
  *
- * A round starts only once the Instance cache shows the bindings of the round before (or 10 s
- * have passed): deciding from a cache without them would count their agents as free again.
+ * A round decides from the Instance cache overlaid with the bindings this controller wrote that
+ * the cache does not show yet: without them it would count their agents as free again, and
+ * with them it never waits for its own writes to come back through the watch (seconds, on a
+ * busy etcd).
  *
  * @example
  *   const placement = new PlacementController({ store, recorder });
@@ -30,12 +32,12 @@ import {
 import { realClock, type Clock, type Timer } from '../../clock.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import { Informer, runInformed } from '../../runtime/informer.ts';
+import { Informer, objectKey, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
+import { compareRevisions } from '../../store/kv.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { agentStanding } from '../../placement/agent-slot.ts';
 import { DEFAULT_STALE_BINDING_MS, placeRound, type RoundResult } from '../../placement/round.ts';
-import { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeBindings } from './bind.ts';
 import { BY_PLACED, PlacementReporter, placedIndex } from './report.ts';
 import { RoundTrigger } from './round-trigger.ts';
@@ -60,8 +62,6 @@ export interface PlacementControllerOptions {
 
 /** What one round did. */
 export interface RoundSummary {
-  /** False when the round waited for the cache to show the previous round's writes. */
-  ran: boolean;
   /** True when nothing needed an agent, so the cluster was not read at all. */
   idle?: boolean;
   bound: number;
@@ -71,7 +71,6 @@ export interface RoundSummary {
 
 const BY_REVISION = 'byRevision';
 const BY_PHASE = 'byPlacementPhase';
-const ROUND = 'round';
 
 /**
  * Where an instance is in placement's eyes: waiting for an agent, or bound and waiting for its
@@ -95,7 +94,8 @@ export class PlacementController {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #trigger: RoundTrigger;
-  readonly #ownWrites: OwnWrites;
+  /** Bindings written that the Instance cache may not show yet, by instance key. */
+  readonly #written = new Map<string, Instance>();
   readonly #reporter: PlacementReporter;
   readonly #observe: (result: RoundResult | undefined, summary: RoundSummary, ms: number) => void;
   /** When bindings awaiting launch were last looked at, and whether an Agent's standing changed. */
@@ -124,7 +124,6 @@ export class PlacementController {
       indexers: { [BY_PLACED]: placedIndex },
     });
     this.#trigger = new RoundTrigger(this.#clock, options.settleMs ?? 50);
-    this.#ownWrites = new OwnWrites(this.#clock, 10_000);
     this.#reporter = new PlacementReporter({
       store,
       apps: this.apps,
@@ -150,11 +149,18 @@ export class PlacementController {
       },
     });
     this.instances.addHandlers({
-      added: poke,
+      added: (instance) => {
+        this.#cacheShows(instance);
+        poke();
+      },
       modified: (old, now) => {
+        this.#cacheShows(now);
         if (instanceChangeMatters(old, now)) poke();
       },
-      deleted: poke,
+      deleted: (instance) => {
+        this.#written.delete(objectKey(instance));
+        poke();
+      },
     });
     this.revisions.addHandlers({ added: poke });
   }
@@ -195,24 +201,19 @@ export class PlacementController {
   /** One round now, from the caches. */
   async round(): Promise<RoundSummary> {
     const started = performance.now();
-    if (!this.#ownWrites.seen(ROUND)) {
-      const summary = { ran: false, bound: 0, conflicts: 0, unplaced: 0 };
-      this.#observe(undefined, summary, performance.now() - started);
-      return summary;
-    }
     const now = this.#clock.now();
     // Most changes while tasks start (a status update, a launch) leave nothing to place; a
     // round reads every instance and agent, so skip it then — but still let Apps whose
     // instances were all placed meanwhile (or deleted) clear their `Placed` condition.
     if (!this.#anythingToPlace(now)) {
       await this.#reporter.report(new Map());
-      const summary = { ran: true, idle: true, bound: 0, conflicts: 0, unplaced: 0 };
+      const summary = { idle: true, bound: 0, conflicts: 0, unplaced: 0 };
       this.#observe(undefined, summary, performance.now() - started);
       return summary;
     }
     const result = placeRound({
       agents: this.agents.list(),
-      instances: this.instances.list(),
+      instances: this.#instancesWithOwnWrites(),
       template: (namespace, app, revision) => this.#template(namespace, app, revision),
       now,
       ...(this.#options.role !== undefined ? { role: this.#options.role } : {}),
@@ -226,11 +227,11 @@ export class PlacementController {
       new Date(now).toISOString(),
       this.#logger,
     );
-    for (const instance of written) this.#ownWrites.note(ROUND, this.instances, instance);
+    for (const instance of written) this.#written.set(objectKey(instance), instance);
     await this.#reporter.report(result.apps);
     let unplaced = 0;
     for (const outcome of result.apps.values()) unplaced += outcome.unplaced;
-    const summary = { ran: true, bound: written.length, conflicts, unplaced };
+    const summary = { bound: written.length, conflicts, unplaced };
     this.#observe(result, summary, performance.now() - started);
     if (written.length > 0 || unplaced > 0) {
       this.#logger.info('placement round', {
@@ -239,6 +240,23 @@ export class PlacementController {
       });
     }
     return summary;
+  }
+
+  /** The cached instances, each replaced by the binding written for it if that is newer. */
+  #instancesWithOwnWrites(): Instance[] {
+    const cached = this.instances.list();
+    if (this.#written.size === 0) return cached;
+    return cached.map((instance) => {
+      const mine = this.#written.get(objectKey(instance));
+      return mine && isNewer(mine, instance) ? mine : instance;
+    });
+  }
+
+  /** The cache has caught up with a binding written for `instance` (or gone past it). */
+  #cacheShows(instance: Instance): void {
+    const key = objectKey(instance);
+    const mine = this.#written.get(key);
+    if (mine && !isNewer(mine, instance)) this.#written.delete(key);
   }
 
   /**
@@ -266,6 +284,10 @@ export class PlacementController {
     return this.revisions.byIndex(BY_REVISION, revisionKey(namespace, app, revision))[0]?.spec
       .template;
   }
+}
+
+function isNewer(a: Instance, b: Instance): boolean {
+  return compareRevisions(a.metadata.resourceVersion ?? '0', b.metadata.resourceVersion ?? '0') > 0;
 }
 
 function revisionKey(namespace: string | undefined, app: string, revision: number): string {
@@ -323,7 +345,7 @@ function observer(
     'Time spent in one placement round',
   );
   return (result, summary, ms) => {
-    rounds.inc({ outcome: summary.idle ? 'idle' : summary.ran ? 'ran' : 'waited' });
+    rounds.inc({ outcome: summary.idle ? 'idle' : 'ran' });
     if (!result) return;
     bound.inc({}, summary.bound);
     conflicts.inc({}, summary.conflicts);

@@ -28,6 +28,7 @@ import type { Kv } from '../../../src/store/kv.ts';
 import { ObjectStore } from '../../../src/store/object-store.ts';
 import { controllerBackends } from '../../support/controller-backends.ts';
 import { uniquePrefix } from '../../support/kv-backend.ts';
+import { kvWith } from '../../support/kv-with.ts';
 import { until } from '../../support/until.ts';
 import { app } from '../apps/fixtures.ts';
 import {
@@ -231,6 +232,44 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     await until(() => rounds('idle') >= idle + 3, { what: 'three more idle rounds' });
     expect(rounds('ran')).toBe(ran);
     expect(bound(await instances())).toHaveLength(3);
+  });
+
+  it('counts its own bindings before its cache shows them, without waiting for them', async () => {
+    // The controller's watches deliver everything 400 ms late, as a busy etcd's might.
+    const lagMs = 400;
+    const lagging = kvWith(kv, {
+      watch: (options) => {
+        const inner = kv.watch(options);
+        async function* late() {
+          for await (const batch of inner.batches) {
+            const due = Date.now() + lagMs;
+            await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+            yield batch;
+          }
+        }
+        return { batches: late(), close: () => inner.close() };
+      },
+    });
+    await addAgent('A', { cpus: 1 });
+    await addAgent('B', { cpus: 1 });
+    await addApp('web', { cpus: 0.5, mem: 1 }, 6);
+    // Rounds every 30 ms: most decide before the cache shows the bindings of the first.
+    const controller = placementController.create(
+      { store: new ObjectStore({ kv: lagging, prefix: store.keys.prefix }), metrics },
+      { settleMs: 10, resyncMs: 30, reportIntervalMs: 0 },
+    );
+    running = controller.run(stop.signal);
+    const rounds = () =>
+      metrics.counter('meseta_placement_rounds_total', '').get({ outcome: 'ran' });
+    await until(async () => bound(await instances()).length === 4 || undefined, {
+      what: '4 bindings',
+    });
+    const after = rounds();
+    await until(() => rounds() >= after + 5, { what: 'five more rounds' });
+    const list = await instances();
+    const perAgent = (id: string) => list.filter((i) => i.spec.agentId === id).length;
+    expect([perAgent('A'), perAgent('B')]).toEqual([2, 2]);
+    expect(metrics.counter('meseta_placement_conflicts_total', '').get()).toBe(0);
   });
 
   it('never binds to a cordoned agent and keeps instances with live tasks where they are', async () => {
