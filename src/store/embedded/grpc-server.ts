@@ -173,11 +173,122 @@ export class DuplexCall extends EventEmitter {
   }
 }
 
+const CALL = Symbol('unary call');
+type UnaryStream = http2.ServerHttp2Stream & { [CALL]: UnaryCall };
+
+// Listeners shared by every call (`this` is the stream): a call allocates no closures for them.
+function onUnaryData(this: UnaryStream, chunk: Buffer): void {
+  this[CALL].data(chunk);
+}
+function onUnaryEnd(this: UnaryStream): void {
+  this[CALL].end();
+}
+function sendOkTrailers(this: http2.ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
+}
+// Stream errors are followed by 'close', which is where calls end.
+function ignoreError(): void {}
+
+/** One unary call: collects its request, runs the handler, answers once. */
+class UnaryCall {
+  private request: Buffer | undefined;
+  /** Only made for a request that does not arrive as one whole message in one chunk. */
+  private reader: MessageReader | undefined;
+  private failed = false;
+
+  constructor(
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly method: GrpcMethod,
+    private readonly handle: UnaryHandler,
+    private readonly maxReceiveBytes: number,
+    private readonly failureStatus: (error: unknown) => GrpcStatus,
+  ) {}
+
+  data(chunk: Buffer): void {
+    if (this.failed) return;
+    if (this.reader === undefined && this.request === undefined && isOneMessage(chunk)) {
+      if (chunk.length - PREFIX <= this.maxReceiveBytes) {
+        this.request = chunk.subarray(PREFIX);
+        return;
+      }
+    }
+    this.reader ??= new MessageReader(this.maxReceiveBytes);
+    try {
+      this.reader.push(chunk, (message) => {
+        if (this.request) throw new StatusError(unaryCardinality('more than one request'));
+        this.request = message;
+      });
+    } catch (error) {
+      this.fail(statusOf(error, this.failureStatus));
+    }
+  }
+
+  end(): void {
+    if (this.failed) return;
+    const midMessage = this.reader?.midMessage === true;
+    if (!this.request || midMessage) {
+      this.fail(unaryCardinality(midMessage ? 'a truncated request' : 'no request'));
+      return;
+    }
+    let decoded: unknown;
+    try {
+      decoded = this.method.decode(this.request);
+    } catch {
+      this.fail({ code: GrpcCode.internal, details: 'Error deserializing request' });
+      return;
+    }
+    let pending: Promise<unknown>;
+    try {
+      pending = this.handle(decoded);
+    } catch (error) {
+      this.fail(statusOf(error, this.failureStatus));
+      return;
+    }
+    pending.then(
+      (response) => this.reply(response),
+      (error: unknown) => trailersOnly(this.stream, statusOf(error, this.failureStatus)),
+    );
+  }
+
+  private reply(response: unknown): void {
+    const stream = this.stream;
+    // The client may have cancelled while the request was being served.
+    if (stream.destroyed || stream.closed) return;
+    let bytes: Buffer;
+    try {
+      bytes = framed(this.method.encode(response));
+    } catch {
+      trailersOnly(stream, { code: GrpcCode.internal, details: 'Error serializing response' });
+      return;
+    }
+    stream.respond(RESPONSE_HEADERS, WITH_TRAILERS);
+    stream.on('wantTrailers', sendOkTrailers);
+    stream.end(bytes);
+  }
+
+  private fail(status: GrpcStatus): void {
+    this.failed = true;
+    trailersOnly(this.stream, status);
+  }
+}
+
+/** True when `chunk` is exactly one uncompressed message. */
+function isOneMessage(chunk: Buffer): boolean {
+  return (
+    chunk.length >= PREFIX && chunk[0] === 0 && chunk.readUInt32BE(1) === chunk.length - PREFIX
+  );
+}
+
 export interface GrpcServerOptions {
   host: string;
   port: number;
   /** Largest request message accepted. */
   maxReceiveBytes: number;
+  /**
+   * The status for a handler's failure that is not already a status (a StatusError or a
+   * `{ code, details }`); INTERNAL with the error's message by default.
+   */
+  failureStatus?: (error: unknown) => GrpcStatus;
 }
 
 export class GrpcServer {
@@ -188,6 +299,7 @@ export class GrpcServer {
   private constructor(
     methods: GrpcMethod[],
     private readonly maxReceiveBytes: number,
+    private readonly failureStatus: (error: unknown) => GrpcStatus,
   ) {
     for (const method of methods) this.methods.set(method.path, method);
     this.server = http2.createServer({
@@ -207,7 +319,11 @@ export class GrpcServer {
 
   /** Listens; resolves with the bound port. */
   static async listen(methods: GrpcMethod[], options: GrpcServerOptions): Promise<GrpcServer> {
-    const server = new GrpcServer(methods, options.maxReceiveBytes);
+    const server = new GrpcServer(
+      methods,
+      options.maxReceiveBytes,
+      options.failureStatus ?? internalStatus,
+    );
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
       server.server.listen(options.port, options.host, () => {
@@ -230,8 +346,7 @@ export class GrpcServer {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    // Errors are followed by 'close', which is where calls end.
-    stream.on('error', () => {});
+    stream.on('error', ignoreError);
     const contentType = headers['content-type'];
     if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
       stream.respond({ ':status': 415 }, END_STREAM);
@@ -255,64 +370,10 @@ export class GrpcServer {
     method: GrpcMethod,
     handle: UnaryHandler,
   ): void {
-    const reader = new MessageReader(this.maxReceiveBytes);
-    let request: Buffer | undefined;
-    let failed = false;
-    const fail = (status: GrpcStatus) => {
-      failed = true;
-      trailersOnly(stream, status);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      try {
-        reader.push(chunk, (message) => {
-          if (request) throw new StatusError(unaryCardinality('more than one request'));
-          request = message;
-        });
-      } catch (error) {
-        fail(statusOf(error));
-      }
-    });
-    stream.on('end', () => {
-      if (failed) return;
-      if (!request || reader.midMessage) {
-        fail(unaryCardinality(reader.midMessage ? 'a truncated request' : 'no request'));
-        return;
-      }
-      let decoded: unknown;
-      try {
-        decoded = method.decode(request);
-      } catch {
-        fail({ code: GrpcCode.internal, details: 'Error deserializing request' });
-        return;
-      }
-      let pending: Promise<unknown>;
-      try {
-        pending = handle(decoded);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (response) => {
-          // The client may have cancelled while the request was being served.
-          if (stream.destroyed || stream.closed) return;
-          let bytes: Buffer;
-          try {
-            bytes = framed(method.encode(response));
-          } catch {
-            trailersOnly(stream, {
-              code: GrpcCode.internal,
-              details: 'Error serializing response',
-            });
-            return;
-          }
-          stream.respond(RESPONSE_HEADERS, WITH_TRAILERS);
-          stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
-          stream.end(bytes);
-        },
-        (error: unknown) => trailersOnly(stream, statusOf(error)),
-      );
-    });
+    const call = new UnaryCall(stream, method, handle, this.maxReceiveBytes, this.failureStatus);
+    (stream as UnaryStream)[CALL] = call;
+    stream.on('data', onUnaryData);
+    stream.on('end', onUnaryEnd);
   }
 
   private serveBidi(
@@ -340,7 +401,7 @@ export class GrpcServer {
           call.emit('data', decoded);
         });
       } catch (error) {
-        call.end(statusOf(error));
+        call.end(statusOf(error, this.failureStatus));
       }
     });
   }
@@ -350,12 +411,16 @@ function unaryCardinality(what: string): GrpcStatus {
   return { code: GrpcCode.unimplemented, details: `unary call received ${what}` };
 }
 
-/** A handler's rejection: a status it chose, or INTERNAL. */
-function statusOf(error: unknown): GrpcStatus {
+/** A handler's failure: a status it chose, or what `otherwise` makes of it. */
+function statusOf(error: unknown, otherwise: (error: unknown) => GrpcStatus): GrpcStatus {
   if (error instanceof StatusError) return error.status;
   if (error && typeof error === 'object' && 'code' in error && 'details' in error) {
     return error as GrpcStatus;
   }
+  return otherwise(error);
+}
+
+function internalStatus(error: unknown): GrpcStatus {
   return {
     code: GrpcCode.internal,
     details: error instanceof Error ? error.message : String(error),

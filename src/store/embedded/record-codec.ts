@@ -30,8 +30,9 @@ export class Encoder {
   private buf: Buffer;
   private at = 0;
 
-  constructor(size = 256) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** Encodes into a fresh buffer of `size` bytes, or into `size` itself (reusing it). */
+  constructor(size: number | Buffer = 256) {
+    this.buf = typeof size === 'number' ? Buffer.allocUnsafe(size) : size;
   }
 
   private room(n: number): void {
@@ -105,6 +106,11 @@ export class Encoder {
 
   finish(): Buffer {
     return this.buf.subarray(0, this.at);
+  }
+
+  /** The whole buffer written into (grown, perhaps), for reuse once nothing reads it. */
+  get buffer(): Buffer {
+    return this.buf;
   }
 }
 

@@ -98,6 +98,7 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
       host,
       port: options.port ?? 0,
       maxReceiveBytes: MAX_RECEIVE_BYTES,
+      failureStatus: asGrpcStatus,
     });
   } catch (error) {
     await engine.close();
@@ -220,10 +221,11 @@ class EtcdServices {
   kv(): Record<string, Handler> {
     const e = this.engine;
     return {
-      Range: (req: RangeRequest) => tryCall(() => e.range(req)),
-      Put: (req: PutRequest) => tryCall(() => e.put(req)),
-      DeleteRange: (req: DeleteRangeRequest) => tryCall(() => e.deleteRange(req)),
-      Txn: (req: TxnRequest) => tryCall(() => e.txn(req)),
+      // The gRPC server turns their failures into statuses (asGrpcStatus): no wrapper promise.
+      Range: (req: RangeRequest) => e.range(req),
+      Put: (req: PutRequest) => e.put(req),
+      DeleteRange: (req: DeleteRangeRequest) => e.deleteRange(req),
+      Txn: (req: TxnRequest) => e.txn(req),
       Compact: unary(
         (m) => e.compact(wire.wireNumber(m.revision)),
         (r) => ({ header: this.header(r.revision) }),

@@ -136,6 +136,11 @@ export class WalWriter {
   bytesWritten = 0;
   /** Size of the last batch written: the next batch's buffer starts that big, to avoid regrowth. */
   private lastBatchBytes = 0;
+  /**
+   * Buffers of batches already written, for the next batches: a group commit of a few records
+   * would otherwise allocate (and leave to the garbage collector) a 64 KiB buffer each.
+   */
+  private readonly spareBuffers: Buffer[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -164,7 +169,7 @@ export class WalWriter {
     if (this.failure) return Promise.reject(this.failure);
     let batch = this.queue[this.queue.length - 1];
     if (!batch || batch.segment !== this.segment) {
-      batch = newBatch(this.segment, this.lastBatchBytes);
+      batch = newBatch(this.segment, this.lastBatchBytes, this.spareBuffers.pop());
       this.queue.push(batch);
     }
     batch.encoder.frame(encode);
@@ -263,6 +268,10 @@ export class WalWriter {
       const done = this.inFlight.shift()!;
       this.bytesWritten += done.bytes;
       this.lastBatchBytes = done.bytes;
+      const buffer = done.encoder.buffer;
+      if (this.spareBuffers.length < SPARE_BUFFERS && buffer.length <= MAX_SPARE_BYTES) {
+        this.spareBuffers.push(buffer);
+      }
       done.resolve();
     }
     this.pump();
@@ -277,7 +286,12 @@ export class WalWriter {
   }
 }
 
-function newBatch(segment: Segment, expectedBytes: number): Batch {
+/** Written batches' buffers kept for reuse: one per flush in flight, and one being filled. */
+const SPARE_BUFFERS = CONCURRENT_FLUSHES + 1;
+/** A buffer grown past this (a huge write) is not kept. */
+const MAX_SPARE_BYTES = 2 ** 20;
+
+function newBatch(segment: Segment, expectedBytes: number, spare: Buffer | undefined): Batch {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
   const done = new Promise<void>((ok, fail) => {
@@ -289,7 +303,7 @@ function newBatch(segment: Segment, expectedBytes: number): Batch {
   const size = Math.min(Math.max(64 * 1024, Math.ceil(expectedBytes * 1.25)), 16 * 2 ** 20);
   return {
     segment,
-    encoder: new Encoder(size),
+    encoder: new Encoder(spare && spare.length >= size ? spare : size),
     done,
     resolve,
     reject,

@@ -24,6 +24,14 @@ const methods: GrpcMethod[] = [
     unary: () => Promise.reject({ code: 5, details: 'nicht gefunden: 100% übel' }),
   },
   {
+    path: '/t.S/Throw',
+    ...text,
+    unary: () => {
+      throw new Error('thrown');
+    },
+  },
+  { path: '/t.S/Reject', ...text, unary: () => Promise.reject(new Error('rejected')) },
+  {
     path: '/t.S/Chat',
     ...text,
     bidi: (call) => {
@@ -50,7 +58,12 @@ let server: GrpcServer;
 let client: http2.ClientHttp2Session;
 
 beforeAll(async () => {
-  server = await GrpcServer.listen(methods, { host: '127.0.0.1', port: 0, maxReceiveBytes: 1024 });
+  server = await GrpcServer.listen(methods, {
+    host: '127.0.0.1',
+    port: 0,
+    maxReceiveBytes: 1024,
+    failureStatus: (error) => ({ code: 14, details: `mapped ${(error as Error).message}` }),
+  });
   client = http2.connect(`http://127.0.0.1:${server.port}`);
 });
 
@@ -107,6 +120,13 @@ describe('GrpcServer', () => {
     expect(message(answer)).toBe('nicht gefunden: 100%25 %C3%BCbel');
     expect(decodeURIComponent(String(message(answer)))).toBe('nicht gefunden: 100% übel');
     expect(answer.data.length).toBe(0);
+  });
+
+  it('maps a handler’s own errors, thrown or rejected, through failureStatus', async () => {
+    const thrown = await call('/t.S/Throw', [grpcFrame('x')]);
+    expect([status(thrown), message(thrown)]).toEqual([14, 'mapped thrown']);
+    const rejected = await call('/t.S/Reject', [grpcFrame('x')]);
+    expect([status(rejected), message(rejected)]).toEqual([14, 'mapped rejected']);
   });
 
   it('answers UNIMPLEMENTED for a method it does not serve', async () => {
