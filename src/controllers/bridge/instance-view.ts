@@ -48,11 +48,10 @@ export class InstanceView {
       ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
       indexers: {
         [BY_TASK]: (i) => (i.status?.taskId ? [i.status.taskId] : []),
-        [BY_AWAY_AGENT]: (i) =>
-          i.status?.agentId &&
-          (i.status.state === 'TASK_UNREACHABLE' || i.status.state === 'TASK_UNKNOWN')
-            ? [i.status.agentId]
-            : [],
+        [BY_AWAY_AGENT]: (i) => {
+          const agent = awayAgent(i);
+          return agent ? [agent] : [];
+        },
       },
     });
     this.informer.addHandlers({
@@ -91,9 +90,15 @@ export class InstanceView {
 
   /** Tasks on `agentId` last reported unreachable or unknown. */
   awayOn(agentId: string): { taskId: string; agentId: string }[] {
-    return this.informer
-      .byIndex(BY_AWAY_AGENT, agentId)
-      .flatMap((i) => (i.status?.taskId ? [{ taskId: i.status.taskId, agentId }] : []));
+    const keys = new Set(this.informer.byIndex(BY_AWAY_AGENT, agentId).map(objectKey));
+    // The bridge's own write of an unreachable state may not be in the cache yet: an agent
+    // that returns at once must not have its tasks forgotten.
+    for (const [key, mine] of this.own) if (awayAgent(mine) === agentId) keys.add(key);
+    return [...keys].flatMap((key) => {
+      const current = this.get(key);
+      const taskId = current?.status?.taskId;
+      return current && taskId && awayAgent(current) === agentId ? [{ taskId, agentId }] : [];
+    });
   }
 
   /** Keys of instances awaiting launch on `agentId` (by the informer's cache). */
@@ -138,6 +143,13 @@ export class InstanceView {
       this.toKill.delete(key);
     }
   }
+}
+
+/** The agent an instance's task was last seen on, if that task is unreachable or unknown. */
+function awayAgent(instance: Instance): string | undefined {
+  const status = instance.status;
+  const away = status?.state === 'TASK_UNREACHABLE' || status?.state === 'TASK_UNKNOWN';
+  return away ? status?.agentId : undefined;
 }
 
 /** Whether `a` is a later version than `b` (resourceVersions are etcd revisions). */
