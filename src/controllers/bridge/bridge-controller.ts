@@ -84,7 +84,7 @@ export interface BridgeControllerOptions {
   reconcileRetryMs?: number;
   /** Tasks per explicit RECONCILE call. Default 1,000. */
   reconcileBatchSize?: number;
-  /** Agents' status is written at most this often. Default 1 s. */
+  /** Agents' status is written at most this often. Default 250 ms. */
   publishIntervalMs?: number;
   /** Period of the offer policy, kills and launch retries. Default 1 s. */
   tickMs?: number;
