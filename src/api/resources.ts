@@ -28,10 +28,17 @@ const version = 'v1';
 
 type Checker = (value: unknown) => void;
 
-/** A whole-object checker, and one for status writes (which keep the stored spec). */
+/**
+ * A whole-object checker, and one for status writes (which keep the stored spec), compiled on
+ * its first use: only controllers write statuses, and a CLI process should not pay for it.
+ */
 function checkersFor(file: string, kind: string): { all: Checker; status: Checker } {
   const schema = readCrdSchema(new URL(`../../crds/${file}`, import.meta.url), version);
-  return { all: schemaChecker(schema, kind), status: schemaChecker(statusOnly(schema), kind) };
+  let status: Checker | undefined;
+  return {
+    all: schemaChecker(schema, kind),
+    status: (value) => (status ??= schemaChecker(statusOnly(schema), kind))(value),
+  };
 }
 
 const checkRevision = checkersFor('apprevisions.meseta.io.yaml', 'AppRevision').all;

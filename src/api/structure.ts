@@ -52,7 +52,8 @@ const statusOnly: OpenApiSchema = {
   type: 'object',
   properties: { status: strictCopy(appSchema.properties!.status!) },
 };
-const validateStatus = compile(statusOnly);
+// Compiled on first use: only controllers write statuses.
+let validateStatus: ValidateFunction | undefined;
 
 /** Every structural problem of `value` as an App, in no particular order. */
 export function checkStructure(value: unknown): Problem[] {
@@ -61,6 +62,7 @@ export function checkStructure(value: unknown): Problem[] {
 
 /** Every structural problem of `value.status` as an App's status; the rest is not looked at. */
 export function checkStatusStructure(value: unknown): Problem[] {
+  validateStatus ??= compile(statusOnly);
   return problemsOf(validateStatus, statusOnly, value);
 }
 

@@ -148,8 +148,7 @@ export class Informer<T extends StoredObject> {
 
   /** Objects filed under `value` in the index `name`. */
   byIndex(name: string, value: string): T[] {
-    const index = this.indexes.get(name);
-    if (!index) throw new Error(`informer for ${this.type.plural} has no index "${name}"`);
+    const index = this.index(name);
     const keys = index.get(value);
     if (!keys) return [];
     const objects: T[] = [];
@@ -159,9 +158,13 @@ export class Informer<T extends StoredObject> {
 
   /** How many objects are filed under `value` in the index `name`, without listing them. */
   countByIndex(name: string, value: string): number {
+    return this.index(name).get(value)?.size ?? 0;
+  }
+
+  private index(name: string): Map<string, Set<string>> {
     const index = this.indexes.get(name);
     if (!index) throw new Error(`informer for ${this.type.plural} has no index "${name}"`);
-    return index.get(value)?.size ?? 0;
+    return index;
   }
 
   /** Index values with at least one object, e.g. every app that has instances. */

@@ -3,6 +3,7 @@
  * status the controllers own, plus the descriptor of a resource type (its group, version, kind
  * and plural, and the admission hook every write of that type goes through).
  */
+import { compareRevisions } from './kv.ts';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -84,4 +85,9 @@ export interface ObjectRef {
 
 export function apiVersionOf(type: ResourceNames): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** Whether `a` is a later version of an object than `b` (by resourceVersion). */
+export function isNewerVersion(a: StoredObject, b: StoredObject): boolean {
+  return compareRevisions(a.metadata.resourceVersion ?? '0', b.metadata.resourceVersion ?? '0') > 0;
 }

@@ -18,8 +18,8 @@ import { jsonEqual } from '../../store/deep-equal.ts';
 import type { Logger } from '../../log.ts';
 import type { Attribute, Offer } from '../../mesos/types.ts';
 import type { Informer } from '../../runtime/informer.ts';
-import { compareRevisions } from '../../store/kv.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import { isNewerVersion } from '../../store/object.ts';
 import { writeEach } from '../../store/write-each.ts';
 import type { OfferBook } from './offer-book.ts';
 
@@ -173,12 +173,7 @@ export class AgentPublisher {
     const cached = this.options.agents.get(name);
     const mine = this.own.get(name);
     if (!mine) return cached;
-    if (
-      !cached ||
-      compareRevisions(mine.metadata.resourceVersion!, cached.metadata.resourceVersion!) > 0
-    ) {
-      return mine;
-    }
+    if (!cached || isNewerVersion(mine, cached)) return mine;
     this.own.delete(name);
     return cached;
   }

@@ -14,7 +14,7 @@ import { instanceResource } from '../../api/resources.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log.ts';
 import { Informer, objectKey } from '../../runtime/informer.ts';
-import { compareRevisions } from '../../store/kv.ts';
+import { isNewerVersion } from '../../store/object.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 
 export const BY_TASK = 'task';
@@ -71,7 +71,7 @@ export class InstanceView {
     const mine = this.own.get(key);
     if (!mine) return cached;
     if (!cached) return undefined;
-    return newer(mine, cached) ? mine : cached;
+    return isNewerVersion(mine, cached) ? mine : cached;
   }
 
   /** Remembers an object the bridge wrote, until the informer shows that version or a later one. */
@@ -114,7 +114,7 @@ export class InstanceView {
   private track(old: Instance | undefined, now: Instance | undefined): void {
     const key = objectKey((now ?? old)!);
     const mine = this.own.get(key);
-    if (mine && (!now || !newer(mine, now))) this.own.delete(key);
+    if (mine && (!now || !isNewerVersion(mine, now))) this.own.delete(key);
     const oldAgent = old && awaitsLaunch(old) ? old.spec.agentId : undefined;
     const newAgent = now && awaitsLaunch(now) ? now.spec.agentId : undefined;
     if (oldAgent !== newAgent || old === now) {
@@ -150,9 +150,4 @@ function awayAgent(instance: Instance): string | undefined {
   const status = instance.status;
   const away = status?.state === 'TASK_UNREACHABLE' || status?.state === 'TASK_UNKNOWN';
   return away ? status?.agentId : undefined;
-}
-
-/** Whether `a` is a later version than `b` (resourceVersions are etcd revisions). */
-function newer(a: Instance, b: Instance): boolean {
-  return compareRevisions(a.metadata.resourceVersion ?? '0', b.metadata.resourceVersion ?? '0') > 0;
 }

@@ -34,7 +34,7 @@ import { silentLogger, type Logger } from '../../log.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Informer, objectKey, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
-import { compareRevisions } from '../../store/kv.ts';
+import { isNewerVersion } from '../../store/object.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { agentStanding } from '../../placement/agent-slot.ts';
 import { DEFAULT_STALE_BINDING_MS, placeRound, type RoundResult } from '../../placement/round.ts';
@@ -71,6 +71,10 @@ export interface RoundSummary {
 
 const BY_REVISION = 'byRevision';
 const BY_PHASE = 'byPlacementPhase';
+const NEEDS_AGENT = 'needsAgent';
+const AWAITS_LAUNCH = 'awaitsLaunch';
+/** How often a round with nothing pending looks at the bindings awaiting launch. */
+const BINDINGS_LOOK_MS = 1000;
 
 /**
  * Where an instance is in placement's eyes: waiting for an agent, or bound and waiting for its
@@ -81,9 +85,6 @@ function placementPhase(instance: Instance): string[] {
   if (awaitsLaunch(instance)) return [AWAITS_LAUNCH];
   return [];
 }
-const NEEDS_AGENT = 'needsAgent';
-const BINDINGS_LOOK_MS = 1000;
-const AWAITS_LAUNCH = 'awaitsLaunch';
 
 export class PlacementController {
   readonly agents: Informer<Agent>;
@@ -248,7 +249,7 @@ export class PlacementController {
     if (this.#written.size === 0) return cached;
     return cached.map((instance) => {
       const mine = this.#written.get(objectKey(instance));
-      return mine && isNewer(mine, instance) ? mine : instance;
+      return mine && isNewerVersion(mine, instance) ? mine : instance;
     });
   }
 
@@ -256,7 +257,7 @@ export class PlacementController {
   #cacheShows(instance: Instance): void {
     const key = objectKey(instance);
     const mine = this.#written.get(key);
-    if (mine && !isNewer(mine, instance)) this.#written.delete(key);
+    if (mine && !isNewerVersion(mine, instance)) this.#written.delete(key);
   }
 
   /**
@@ -284,10 +285,6 @@ export class PlacementController {
     return this.revisions.byIndex(BY_REVISION, revisionKey(namespace, app, revision))[0]?.spec
       .template;
   }
-}
-
-function isNewer(a: Instance, b: Instance): boolean {
-  return compareRevisions(a.metadata.resourceVersion ?? '0', b.metadata.resourceVersion ?? '0') > 0;
 }
 
 function revisionKey(namespace: string | undefined, app: string, revision: number): string {
