@@ -89,6 +89,14 @@ export function isReady(instance: Instance): boolean {
 }
 
 /**
+ * Whether the instance waits for a task: it should run and has none alive (it is new, or its
+ * last task ended), whether or not it is bound yet. The launch queue counts these.
+ */
+export function wantsTask(instance: Instance): boolean {
+  return instance.spec.goal === 'running' && !hasLiveTask(instance);
+}
+
+/**
  * Whether the instance is bound to an agent and that binding has not been used for a launch yet
  * (the bridge records the generation it launched for in `status.observedGeneration`).
  */

@@ -20,6 +20,7 @@ export interface ControllerFlags extends GlobalOptions {
   frameworkName?: string;
   mesosRole?: string[];
   failoverTimeout?: string;
+  launchQueueLimit?: string;
   leaseDuration?: string;
   renewDeadline?: string;
   retryPeriod?: string;
@@ -67,12 +68,24 @@ function frameworkSettings(flags: ControllerFlags): Pick<ControllerSettings, 'fr
   return Object.keys(framework).length > 0 ? { framework } : {};
 }
 
+/** `--launch-queue-limit` as the apps controller takes it (0: no limit). */
+export function appsSettings(flags: ControllerFlags): Pick<ControllerSettings, 'apps'> {
+  const text = flags.launchQueueLimit;
+  if (text === undefined) return {};
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new UsageError(`--launch-queue-limit must be a whole number >= 0 (got "${text}")`);
+  }
+  return { apps: { launchQueueLimit: limit === 0 ? Infinity : limit } };
+}
+
 export async function runController(flags: ControllerFlags): Promise<void> {
   const connection = await resolveConnection(flags);
   const settings = {
     mesos: mesosUrls(flags.mesos),
     prefix: connection.prefix,
     ...frameworkSettings(flags),
+    ...appsSettings(flags),
   };
   const controllers = selectControllers(listFlag(flags.only), settings);
   const election = electionTimings(flags);

@@ -33,6 +33,10 @@ export function register(program: Command): void {
       '--failover-timeout <s>',
       'seconds Mesos keeps our tasks while no bridge is connected (default 604800, a week)',
     )
+    .option(
+      '--launch-queue-limit <n>',
+      'instances that may wait for a task at once before Apps wait to create more (default 1000; 0: no limit)',
+    )
     .option('--probe-host <host>', 'address the probes listen on', '127.0.0.1')
     .option('--identity <id>', 'who this replica is in leader keys and logs (default host/pid)')
     .option('--lease-duration <s>', 'leader lease duration in seconds (default 15)')

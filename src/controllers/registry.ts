@@ -31,6 +31,8 @@ export interface ControllerSettings {
   prefix: string;
   /** Who the bridge is to Mesos; unset fields take the bridge's defaults. */
   framework?: { name?: string; roles?: string[]; failoverTimeoutSeconds?: number };
+  /** The apps controller's tuning; unset fields take its defaults. */
+  apps?: { launchQueueLimit?: number };
 }
 
 /** What a controller gets each time its process becomes the leader of its role. */
@@ -78,6 +80,7 @@ export const appsFactory: ControllerFactory = {
       clock: deps.clock,
       logger: deps.logger,
       metrics: deps.metrics,
+      ...deps.settings.apps,
     });
     return {
       run: (signal) => controller.run(signal),

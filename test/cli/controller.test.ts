@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appResource, instanceResource } from '../../src/api/resources.ts';
+import { appsSettings } from '../../src/cli/controller-run.ts';
 import { startEmbeddedEtcd, type EmbeddedEtcd } from '../../src/store/embedded/server.ts';
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import type { Kv } from '../../src/store/kv.ts';
@@ -74,6 +75,7 @@ describe('meseta controller', () => {
     [['--only', ','], /--only needs at least one controller name/],
     [['--only', 'bridge'], /controller bridge: needs the Mesos master URLs: pass --mesos/],
     [['--failover-timeout', 'soon'], /--failover-timeout must be a number of seconds/],
+    [['--launch-queue-limit', '1.5'], /--launch-queue-limit must be a whole number >= 0/],
     [['--probe-port', 'x'], /--probe-port must be a port number/],
     [['--mesos', 'ftp://mesos:5050'], /--mesos "ftp:\/\/mesos:5050" must look like http/],
     [['--retry-period', '20'], /--retry-period < --renew-deadline < --lease-duration/],
@@ -90,5 +92,18 @@ describe('meseta controller', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/apps\s+keeps each App's instances/);
     expect(result.stdout).toMatch(/events\s+deletes Events/);
+  });
+});
+
+describe('--launch-queue-limit', () => {
+  it('reaches the apps controller as its limit, 0 meaning none, and is left out when not given', () => {
+    const flags = { probePort: '0', probeHost: '127.0.0.1' };
+    expect(appsSettings({ ...flags, launchQueueLimit: '250' })).toEqual({
+      apps: { launchQueueLimit: 250 },
+    });
+    expect(appsSettings({ ...flags, launchQueueLimit: '0' })).toEqual({
+      apps: { launchQueueLimit: Infinity },
+    });
+    expect(appsSettings(flags)).toEqual({});
   });
 });

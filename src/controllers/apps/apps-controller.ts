@@ -10,7 +10,7 @@
  */
 import { agentObjectName, type Agent } from '../../api/agent.ts';
 import type { AppRevision } from '../../api/app-revision.ts';
-import type { Instance } from '../../api/instance.ts';
+import { wantsTask, type Instance } from '../../api/instance.ts';
 import { isTerminal } from '../../mesos/task-states.ts';
 import {
   agentResource,
@@ -19,7 +19,7 @@ import {
   instanceResource,
   type StoredApp,
 } from '../../api/resources.ts';
-import { realClock, type Clock } from '../../clock.ts';
+import { realClock, type Clock, type Timer } from '../../clock.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
@@ -29,6 +29,8 @@ import { agentFacts } from '../../placement/fields.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import type { PlanOptions } from './plan.ts';
 import { AppsReconciler, appKeyOf, BY_APP } from './reconciler.ts';
+import { DEFAULT_LAUNCH_QUEUE_LIMIT, LaunchQueue } from './launch-queue.ts';
+import { BY_PLACED, placedIndex } from '../placement/report.ts';
 
 const DEFAULT_WORKERS = 16;
 /**
@@ -38,6 +40,8 @@ const DEFAULT_WORKERS = 16;
  * batches pod updates the same way). Changes that can alter a decision go at once.
  */
 const DEFAULT_STATUS_BATCH_MS = 500;
+/** How often the launch queue looks for room no event announced. */
+const PUMP_MS = 1000;
 
 export interface AppsControllerOptions extends PlanOptions {
   store: ObjectStore;
@@ -51,7 +55,16 @@ export interface AppsControllerOptions extends PlanOptions {
   resyncMs?: number;
   /** How long an instance change that only moves counts waits for others. Default 500 ms. */
   statusBatchMs?: number;
+  /**
+   * At most this many instances wait for a task at once, cluster-wide; Apps wanting more
+   * wait their turn (see launch-queue.ts). Default 1,000; `Infinity` turns pacing off.
+   */
+  launchQueueLimit?: number;
 }
+
+/** Informer index of instances that wait for a task: all under `*`, and by `namespace/app`. */
+const BY_LAUNCH = 'waitsForTask';
+const ALL = '*';
 
 export class AppsController {
   readonly apps: Informer<StoredApp>;
@@ -60,16 +73,21 @@ export class AppsController {
   /** Where instances run: GROUP_BY balance on scale-down needs each agent's values. */
   readonly agents: Informer<Agent>;
   readonly controller: Controller<string>;
+  /** Absent when pacing is off. */
+  readonly launchQueue: LaunchQueue | undefined;
   private readonly recorder: EventRecorder | undefined;
+  private readonly clock: Clock;
 
   constructor(options: AppsControllerOptions) {
     this.recorder = options.recorder;
     const { store } = options;
     const clock = options.clock ?? realClock;
+    this.clock = clock;
     const logger = options.logger ?? silentLogger;
     const common = { clock, logger };
     this.apps = new Informer(store, appResource, {
       ...common,
+      indexers: { [BY_PLACED]: placedIndex },
       ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
     });
     this.revisions = new Informer(store, appRevisionResource, {
@@ -78,13 +96,26 @@ export class AppsController {
     });
     this.instances = new Informer(store, instanceResource, {
       ...common,
-      indexers: { [BY_APP]: (i) => [appKeyOf(i)] },
+      indexers: {
+        [BY_APP]: (i) => [appKeyOf(i)],
+        [BY_LAUNCH]: (i) => (wantsTask(i) ? [ALL, appKeyOf(i)] : []),
+      },
     });
     this.agents = new Informer(store, agentResource, common);
     const agentOf = (agentId: string) => {
       const agent = this.agents.get(agentObjectName(agentId));
       return agent && agentFacts(agent);
     };
+    const limit = options.launchQueueLimit ?? DEFAULT_LAUNCH_QUEUE_LIMIT;
+    this.launchQueue =
+      limit === Infinity
+        ? undefined
+        : new LaunchQueue({
+            limit,
+            waiting: () => this.waitingForTask(),
+            wake: (key) => this.controller.enqueue(key),
+            clock,
+          });
     const reconciler = new AppsReconciler({
       ...options,
       store,
@@ -93,6 +124,7 @@ export class AppsController {
       revisions: this.revisions,
       instances: this.instances,
       agentOf,
+      ...(this.launchQueue ? { launchQueue: this.launchQueue } : {}),
     });
     this.controller = new Controller<string>({
       name: 'apps',
@@ -110,6 +142,8 @@ export class AppsController {
       modified: (old, app) => {
         const key = objectKey(app);
         if (appChangeMatters(old, app) || reconciler.caughtUp(key)) enqueue(key);
+        // Found unplaceable: its waiting instances no longer take room in the launch queue.
+        if (placedIndex(old).length !== placedIndex(app).length) this.launchQueue?.pump();
       },
       deleted: (app) => enqueue(objectKey(app)),
     });
@@ -119,16 +153,40 @@ export class AppsController {
     });
     const statusBatchMs = options.statusBatchMs ?? DEFAULT_STATUS_BATCH_MS;
     this.instances.addHandlers({
-      added: (i) => enqueue(appKeyOf(i)),
+      added: (i) => {
+        this.launchQueue?.seen(objectKey(i));
+        enqueue(appKeyOf(i));
+      },
       modified: (old, i) => {
+        this.launchQueue?.follow(objectKey(i), old, i);
         const key = appKeyOf(i);
         if (reconciler.caughtUp(key)) enqueue(key);
         else if (!mattersToApps(old, i)) return;
         else if (movesOnlyCounts(old, i)) this.controller.enqueueAfter(key, statusBatchMs);
         else enqueue(key);
       },
-      deleted: (i) => enqueue(appKeyOf(i)),
+      deleted: (i) => {
+        this.launchQueue?.follow(objectKey(i), i, undefined);
+        enqueue(appKeyOf(i));
+      },
     });
+    const queued = options.metrics?.gauge(
+      'meseta_apps_launch_queue_apps',
+      'Apps waiting for room in the launch queue before creating instances',
+    );
+    queued?.collect(() => this.launchQueue?.queuedApps ?? 0);
+  }
+
+  /**
+   * Instances that wait for a task, but for those of Apps no agent fits (placement's `Placed`
+   * condition is False): those wait for the cluster, not for meseta's pipeline.
+   */
+  private waitingForTask(): number {
+    let waiting = this.instances.countByIndex(BY_LAUNCH, ALL);
+    for (const app of this.apps.byIndex(BY_PLACED, 'False')) {
+      waiting -= this.instances.countByIndex(BY_LAUNCH, objectKey(app));
+    }
+    return waiting;
   }
 
   /**
@@ -138,9 +196,17 @@ export class AppsController {
    */
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.apps, this.revisions, this.instances, this.agents];
+    // Room can also come from promises and creations given up on, which no event announces.
+    let pumping: Timer | undefined;
+    const pump = () => {
+      this.launchQueue?.pump();
+      pumping = this.clock.setTimeout(pump, PUMP_MS);
+    };
+    if (this.launchQueue) pump();
     try {
       await runInformed(informers, signal, (stop) => this.controller.run(stop));
     } finally {
+      pumping?.cancel();
       // Passes do not wait for their Events: let the last ones reach the store.
       await this.recorder?.flush();
     }

@@ -24,7 +24,7 @@ import type { Clock } from '../../clock.ts';
 import type { Result, Reconciler } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import type { Informer } from '../../runtime/informer.ts';
+import { objectKey, type Informer } from '../../runtime/informer.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
 import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
 import { groupByBalance } from './kill-order.ts';
@@ -32,6 +32,7 @@ import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts
 import type { AgentFacts } from '../../placement/fields.ts';
 import { OwnWrites } from '../../runtime/own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
+import type { LaunchQueue } from './launch-queue.ts';
 
 export const INSTANCES_FINALIZER = 'meseta.io/instances';
 
@@ -51,6 +52,8 @@ export interface AppsReconcilerOptions extends PlanOptions {
   agentOf?: (agentId: string) => AgentFacts | undefined;
   clock: Clock;
   recorder?: EventRecorder;
+  /** Paces creation; absent: every missing instance is created at once (in passes). */
+  launchQueue?: LaunchQueue;
 }
 
 /** How often to look again while the caches do not show this controller's own writes yet. */
@@ -86,7 +89,8 @@ export class AppsReconciler implements Reconciler<string> {
     }
     const agentOf = this.options.agentOf;
     const balance = agentOf && groupByBalance(app.spec.constraints, agentOf);
-    const plan = planApp(app, ownRevisions, ownInstances, this.options, balance);
+    const planned = planApp(app, ownRevisions, ownInstances, this.options, balance);
+    const { plan, admitted, queued } = this.admit(key, planned);
     // One transaction per pass (of up to 128 writes): the App's finalizer or its status rides
     // with the plan's writes. Both are writes to the App, and a transaction writes a key once:
     // while the finalizer is added, the status waits for the next pass, which the events of
@@ -101,17 +105,50 @@ export class AppsReconciler implements Reconciler<string> {
       ops.unshift({ op: 'update', type: appResource, object: withFinalizer });
     } else if (ops.length < MAX_WRITES) {
       const now = new Date(this.options.clock.now());
-      const status = appStatus(app, afterPlan(ownInstances, plan), plan.targetRevision, now);
+      const after = afterPlan(ownInstances, plan);
+      const status = appStatus(app, after, plan.targetRevision, now, { queued });
       if (!jsonEqual(app.status, status)) {
         ops.push({ op: 'updateStatus', type: appResource, object: { ...app, status } });
       }
     }
-    more = (await this.write(key, ops)) || more;
+    try {
+      more = (await this.write(key, ops)) || more;
+    } catch (error) {
+      this.options.launchQueue?.abandoned(admitted);
+      throw error;
+    }
     this.announce(app, plan);
-    // More to create than one pass makes: come back without waiting for a change.
-    if (more || plan.moreToCreate) {
+    // More to create than one pass makes: come back without waiting for a change. An App
+    // queued for room is woken by the launch queue instead.
+    if (more || (plan.moreToCreate && !queued)) {
       return { requeueAfter: 0 };
     }
+  }
+
+  /**
+   * The plan cut to what the launch queue lets the App create now: `admitted` are the keys of
+   * the instances it may create, `queued` says whether it waits for room for more.
+   */
+  private admit(
+    key: string,
+    plan: AppPlan,
+  ): { plan: AppPlan; admitted: string[]; queued: boolean } {
+    const queue = this.options.launchQueue;
+    if (!queue || (plan.createInstances.length === 0 && !queue.isQueued(key))) {
+      return { plan, admitted: [], queued: false };
+    }
+    const keys = plan.createInstances.map(objectKey);
+    const allowed = queue.admit(key, keys);
+    if (allowed === keys.length) return { plan, admitted: keys, queued: false };
+    return {
+      plan: {
+        ...plan,
+        createInstances: plan.createInstances.slice(0, allowed),
+        moreToCreate: true,
+      },
+      admitted: keys.slice(0, allowed),
+      queued: true,
+    };
   }
 
   /**
@@ -159,6 +196,7 @@ export class AppsReconciler implements Reconciler<string> {
         instances = instances.filter((i) => ownerUid(i) !== uid);
       }
     }
+    this.options.launchQueue?.forget(key);
     const plan = planTeardown(revisions, instances);
     if (await this.write(key, teardownOps(plan.removeRevisions, instances, plan))) {
       return { requeueAfter: 0 };
@@ -178,10 +216,17 @@ export class AppsReconciler implements Reconciler<string> {
     this.ownWrites.forget(key);
   }
 
-  /** Writes `all`, or the first MAX_WRITES of them; says whether some were left for later. */
+  /**
+   * Writes `all`, or the first MAX_WRITES of them; says whether some were left for later.
+   * Creations left for later give their room in the launch queue back.
+   */
   private async write(key: string, all: BatchOp[]): Promise<boolean> {
     if (all.length === 0) return false;
     const ops = all.slice(0, MAX_WRITES);
+    if (ops.length < all.length && this.options.launchQueue) {
+      const left = all.slice(MAX_WRITES).flatMap((op) => (op.op === 'create' ? [op.object] : []));
+      this.options.launchQueue.abandoned(left.map(objectKey));
+    }
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {

@@ -8,6 +8,7 @@
  * - Progressing: True while the App is not yet what its spec says — RevisionChanged (instances
  *   of an older revision remain), ScalingUp, ScalingDown (surplus or stopping instances remain),
  *   InstancesStarting (all created, not all running and healthy); False with Complete when done.
+ *   While the launch queue holds the App back, ScalingUp's message says so.
  * - Degraded: True when an instance is unreachable (InstancesUnreachable), running but failing
  *   its health check (InstancesUnhealthy), or not running after failures (InstancesFailing);
  *   else False with AsExpected.
@@ -24,11 +25,17 @@ interface ConditionValue {
   message: string;
 }
 
+export interface StatusContext {
+  /** The App waits for room in the launch queue to create the rest of its instances. */
+  queued?: boolean;
+}
+
 export function appStatus(
   app: StoredApp,
   instances: readonly Instance[],
   targetRevision: number,
   now: Date,
+  context: StatusContext = {},
 ): AppStatus {
   const desired = app.spec.instances;
   let staged = 0;
@@ -77,7 +84,8 @@ export function appStatus(
       `${updated} of ${desired} instances on revision ${targetRevision}, ${oldRevision} on older revisions`,
     );
   } else if (updated < desired) {
-    progressing = ok('ScalingUp', `${updated} of ${desired} instances created`);
+    const waiting = context.queued ? ', the rest wait their turn in the launch queue' : '';
+    progressing = ok('ScalingUp', `${updated} of ${desired} instances created${waiting}`);
   } else if (updated > desired || stopping > 0) {
     progressing = ok('ScalingDown', `${updated + stopping} instances, ${desired} wanted`);
   } else if (targetHealthy < desired) {

@@ -25,6 +25,7 @@ import {
 import { AppsReconciler, INSTANCES_FINALIZER } from '../../../src/controllers/apps/reconciler.ts';
 import { realClock } from '../../../src/clock.ts';
 import { TerminalError } from '../../../src/runtime/controller.ts';
+import { Registry } from '../../../src/runtime/metrics.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import { MesetaError } from '../../../src/errors.ts';
 import { ConflictError } from '../../../src/store/errors.ts';
@@ -301,16 +302,23 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
 
   it('creates many instances in batches and scales them to zero', async () => {
     await apply({ instances: 2500 });
-    await until(async () => (await store.get(appResource, ref))?.status?.updated === 2500, {
-      what: '2500 instances',
-      within: 30_000,
-    });
+    // The launch queue (1,000 by default) lets the rest be created as the first ones start.
+    await until(
+      async () => {
+        await bridge.step();
+        return (await store.get(appResource, ref))?.status?.updated === 2500;
+      },
+      { what: '2500 instances', within: 30_000 },
+    );
     expect(await instances()).toHaveLength(2500);
     await apply({ instances: 0 });
-    await until(async () => (await instances()).length === 0, {
-      what: 'none left',
-      within: 30_000,
-    });
+    await until(
+      async () => {
+        await bridge.step();
+        return (await instances()).length === 0;
+      },
+      { what: 'none left', within: 30_000 },
+    );
     const web = await until(
       async () => {
         const current = await store.get(appResource, ref);
@@ -413,6 +421,87 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
       ['InstancesCreated', 1],
       ['RevisionCreated', 1],
     ]);
+  });
+
+  it('paces creation through the launch queue: the rest as instances start, first come first served', async () => {
+    stop.abort();
+    await running;
+    stop = new AbortController();
+    const metrics = new Registry();
+    controller = new AppsController({ store, recorder, workers: 2, launchQueueLimit: 4, metrics });
+    running = controller.run(stop.signal);
+
+    await apply({ instances: 10 });
+    const held = await until(
+      async () => {
+        const web = await store.get(appResource, ref);
+        return web?.status?.instances === 4 ? web : undefined;
+      },
+      { what: 'the first 4 created' },
+    );
+    // The status is written with the creations: exactly what the queue let through.
+    expect(condition(held, 'Progressing')).toMatchObject({
+      reason: 'ScalingUp',
+      message: '4 of 10 instances created, the rest wait their turn in the launch queue',
+    });
+    expect(await instances()).toHaveLength(4);
+    expect(metrics.render()).toContain('meseta_apps_launch_queue_apps 1');
+
+    const done = await converge('10 running', async () => {
+      const web = await store.get(appResource, ref);
+      return web?.status?.running === 10 ? web : undefined;
+    });
+    expect(await instances()).toHaveLength(10);
+    expect(condition(done, 'Progressing')?.reason).toBe('Complete');
+    expect(metrics.render()).toContain('meseta_apps_launch_queue_apps 0');
+  });
+
+  it('does not let the instances of an App no agent fits hold the launch queue', async () => {
+    stop.abort();
+    await running;
+    stop = new AbortController();
+    controller = new AppsController({ store, recorder, workers: 2, launchQueueLimit: 4 });
+    running = controller.run(stop.signal);
+    const stuckRef = { namespace: 'default', name: 'stuck' };
+    await store.create(appResource, app('stuck', { instances: 6 }));
+    const stuck = await until(
+      async () => {
+        const current = await store.get(appResource, stuckRef);
+        return current?.status?.instances === 4 ? current : undefined;
+      },
+      { what: '4 instances of the stuck App' },
+    );
+    await apply({ instances: 2 });
+    await until(() => controller.launchQueue?.isQueued('default/web'), {
+      what: 'web queued behind the stuck App',
+    });
+    expect((await instances()).filter((i) => i.spec.app === 'web')).toEqual([]);
+
+    // Placement finds no agent for it (as src/controllers/placement/report.ts writes it).
+    const unschedulable: Condition = {
+      type: 'Placed',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: '4 instances not placed: no agent fits',
+      lastTransitionTime: new Date().toISOString(),
+    };
+    await store.updateStatus(appResource, {
+      ...stuck,
+      status: { ...stuck.status, conditions: [...(stuck.status?.conditions ?? []), unschedulable] },
+    });
+    const web = await until(
+      async () => {
+        const list = (await instances()).filter((i) => i.spec.app === 'web');
+        return list.length === 2 ? list : undefined;
+      },
+      { what: "web's instances created" },
+    );
+    expect(names(web)).toEqual(['web-1-0', 'web-1-1']);
+    // Nor do they hold back the stuck App's own last two, which only wait for the cluster.
+    await until(
+      async () => (await instances()).filter((i) => i.spec.app === 'stuck').length === 6,
+      { what: 'all 6 of the stuck App' },
+    );
   });
 
   it('stops and removes every instance and revision before a deleted App goes', async () => {
