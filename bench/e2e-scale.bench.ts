@@ -13,7 +13,8 @@
  * controllers (and, for the embedded run, the store) alone, and the simulator's CPU is a row of
  * its own. `E2E_SIM=inline` runs it in this process instead. An informer over instances
  * observes the store for the figures.
- * `E2E_APPS`, `E2E_INSTANCES`, `E2E_AGENTS` scale it down; `E2E_BACKENDS=embedded` runs one.
+ * `E2E_APPS`, `E2E_INSTANCES`, `E2E_AGENTS` scale it down; `E2E_BACKENDS=embedded` runs one;
+ * `E2E_LAUNCH_QUEUE=N` sets the apps controller's launch queue limit (0: none).
  *
  * A third run, embedded, writes the same Apps at a steady `E2E_PACED_RATE` instances per second
  * (default 500, about half of what this machine converges per second; 0 skips it) instead of
@@ -49,6 +50,7 @@ const AGENTS = Number(process.env.E2E_AGENTS ?? 1_000);
 const BACKENDS = (process.env.E2E_BACKENDS ?? 'embedded,etcd').split(',');
 const SIM_INLINE = process.env.E2E_SIM === 'inline';
 const PACED_RATE = Number(process.env.E2E_PACED_RATE ?? 500);
+const LAUNCH_QUEUE = process.env.E2E_LAUNCH_QUEUE ? Number(process.env.E2E_LAUNCH_QUEUE) : undefined;
 const CLUSTER = { agents: AGENTS, racks: 20, zones: 3, cpus: 16, mem: 65536 };
 const DEADLINE_MS = 300_000;
 /** Whose work each stage waits for. */
@@ -175,7 +177,11 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
   const sim = SIM_INLINE ? await inlineSimulator() : await simulatorProcess();
   const prefix = '/bench';
   const store = openStore({ kv: backend.kv, prefix });
-  const settings = { mesos: [sim.url], prefix };
+  const settings = {
+    mesos: [sim.url],
+    prefix,
+    ...(LAUNCH_QUEUE !== undefined ? { apps: { launchQueueLimit: LAUNCH_QUEUE || Infinity } } : {}),
+  };
   const manager = new Manager({
     store,
     controllers: selectControllers(undefined, settings),

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     )
     .option(
       '--launch-queue-limit <n>',
-      'instances that may wait for a task at once before Apps wait to create more (default 1000; 0: no limit)',
+      'instances that may wait for a task at once before Apps wait to create more (default 2000; 0: no limit)',
     )
     .option('--probe-host <host>', 'address the probes listen on', '127.0.0.1')
     .option('--identity <id>', 'who this replica is in leader keys and logs (default host/pid)')

@@ -57,7 +57,7 @@ export interface AppsControllerOptions extends PlanOptions {
   statusBatchMs?: number;
   /**
    * At most this many instances wait for a task at once, cluster-wide; Apps wanting more
-   * wait their turn (see launch-queue.ts). Default 1,000; `Infinity` turns pacing off.
+   * wait their turn (see launch-queue.ts). Default 2,000; `Infinity` turns pacing off.
    */
   launchQueueLimit?: number;
 }

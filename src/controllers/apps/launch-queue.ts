@@ -41,7 +41,7 @@ export interface LaunchQueueOptions {
 }
 
 /** The limit when none is configured. */
-export const DEFAULT_LAUNCH_QUEUE_LIMIT = 1000;
+export const DEFAULT_LAUNCH_QUEUE_LIMIT = 2000;
 
 /** A promise or a creation the caches never confirm is dropped after this long. */
 const PATIENCE_MS = 30_000;

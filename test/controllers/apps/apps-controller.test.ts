@@ -302,7 +302,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
 
   it('creates many instances in batches and scales them to zero', async () => {
     await apply({ instances: 2500 });
-    // The launch queue (1,000 by default) lets the rest be created as the first ones start.
+    // The launch queue (2,000 by default) lets the rest be created as the first ones start.
     await until(
       async () => {
         await bridge.step();
