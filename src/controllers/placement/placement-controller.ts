@@ -58,6 +58,8 @@ export interface PlacementControllerOptions {
   resyncMs?: number;
   /** A changed why-not message is written to an App at most this often. Default 10 s. */
   reportIntervalMs?: number;
+  /** Instances unplaced this long make their App `Placed: False`. Default 3 s. */
+  unschedulableAfterMs?: number;
 }
 
 /** What one round did. */
@@ -102,6 +104,8 @@ export class PlacementController {
   /** When bindings awaiting launch were last looked at, and whether an Agent's standing changed. */
   #bindingsLookedAt = Number.NEGATIVE_INFINITY;
   #standingChanged = false;
+  /** A round asked for when an unplaced App becomes due for reporting. */
+  #lookAgain: { at: number; timer: Timer } | undefined;
 
   constructor(options: PlacementControllerOptions) {
     this.#options = options;
@@ -133,6 +137,9 @@ export class PlacementController {
       logger: this.#logger,
       ...(options.reportIntervalMs !== undefined
         ? { minIntervalMs: options.reportIntervalMs }
+        : {}),
+      ...(options.unschedulableAfterMs !== undefined
+        ? { unschedulableAfterMs: options.unschedulableAfterMs }
         : {}),
     });
     this.#observe = observer(options.metrics);
@@ -196,7 +203,23 @@ export class PlacementController {
       }
     } finally {
       timer?.cancel();
+      this.#lookAgain?.timer.cancel();
+      this.#lookAgain = undefined;
     }
+  }
+
+  /** Asks for a round at `at` (ms), unless one is asked for sooner already. */
+  #lookAgainAt(at: number): void {
+    if (this.#lookAgain && this.#lookAgain.at <= at) return;
+    this.#lookAgain?.timer.cancel();
+    const timer = this.#clock.setTimeout(
+      () => {
+        this.#lookAgain = undefined;
+        this.#trigger.poke();
+      },
+      Math.max(0, at - this.#clock.now()),
+    );
+    this.#lookAgain = { at, timer };
   }
 
   /** One round now, from the caches. */
@@ -229,7 +252,8 @@ export class PlacementController {
       this.#logger,
     );
     for (const instance of written) this.#written.set(objectKey(instance), instance);
-    await this.#reporter.report(result.apps);
+    const due = await this.#reporter.report(result.apps);
+    if (due !== undefined) this.#lookAgainAt(due);
     let unplaced = 0;
     for (const outcome of result.apps.values()) unplaced += outcome.unplaced;
     const summary = { bound: written.length, conflicts, unplaced };

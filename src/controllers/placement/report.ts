@@ -5,9 +5,12 @@
  * same message (a Normal `Placed` Event when it clears). An App that never had trouble gets no
  * condition at all, so a healthy cluster costs no status writes.
  *
- * Offers come and go, so the message's figures change often: a changed message is written at
- * most every `minIntervalMs` per App (a flip of the status at once), and the Event repeated at
- * most every `eventIntervalMs` unless the message changes. Status writes are compare-and-swap
+ * Offers come and go, so an App is reported only once its instances have stayed unplaced for
+ * `unschedulableAfterMs` (3 s): while a burst starts, every offer can be in use for a moment and
+ * come back at Mesos's next allocation, which is not worth a warning. The message's figures
+ * change often too: a changed message is written at most every `minIntervalMs` per App (a flip
+ * of the status at once), and the Event repeated at most every `eventIntervalMs` unless the
+ * message changes. Status writes are compare-and-swap
  * (`updateStatus` on the version read); a lost race is left to the next round.
  */
 import type { Condition } from '../../api/app-types.ts';
@@ -40,6 +43,8 @@ export interface PlacementReporterOptions {
   logger: Logger;
   minIntervalMs?: number;
   eventIntervalMs?: number;
+  /** How long instances stay unplaced before the App is reported. Default 3 s. */
+  unschedulableAfterMs?: number;
 }
 
 interface Reported {
@@ -53,19 +58,39 @@ export class PlacementReporter {
   readonly #reported = new Map<string, Reported>();
   readonly #minIntervalMs: number;
   readonly #eventIntervalMs: number;
+  readonly #unschedulableAfterMs: number;
+  /** Apps with instances left unplaced, and since when (ms), until they are placed. */
+  readonly #unplacedSince = new Map<string, number>();
 
   constructor(private readonly options: PlacementReporterOptions) {
     this.#minIntervalMs = options.minIntervalMs ?? 10_000;
     this.#eventIntervalMs = options.eventIntervalMs ?? 60_000;
+    this.#unschedulableAfterMs = options.unschedulableAfterMs ?? 3_000;
   }
 
-  /** Brings every App's `Placed` condition in line with the round's outcomes (by `ns/app`). */
-  async report(outcomes: ReadonlyMap<string, AppOutcome>): Promise<void> {
-    const { apps } = this.options;
+  /**
+   * Brings every App's `Placed` condition in line with the round's outcomes (by `ns/app`).
+   * Returns when an App left unplaced becomes due for reporting, if one is waiting for that:
+   * a round then should look again even if nothing changes meanwhile.
+   */
+  async report(outcomes: ReadonlyMap<string, AppOutcome>): Promise<number | undefined> {
+    const { apps, clock } = this.options;
+    const now = clock.now();
+    for (const key of this.#unplacedSince.keys()) {
+      if (!((outcomes.get(key)?.unplaced ?? 0) > 0)) this.#unplacedSince.delete(key);
+    }
+    let due: number | undefined;
     for (const [key, outcome] of outcomes) {
       if (outcome.unplaced === 0) continue;
       const app = apps.get(key);
       if (!app) continue;
+      let since = this.#unplacedSince.get(key);
+      if (since === undefined) this.#unplacedSince.set(key, (since = now));
+      const reportAt = since + this.#unschedulableAfterMs;
+      if (now < reportAt && placedCondition(app)?.status !== 'False') {
+        due = Math.min(due ?? reportAt, reportAt);
+        continue;
+      }
       const message = `${outcome.unplaced} ${outcome.unplaced === 1 ? 'instance' : 'instances'} not placed: ${outcome.message ?? 'no agent fits'}`;
       await this.#set(key, app, 'False', UNSCHEDULABLE, message);
     }
@@ -74,6 +99,7 @@ export class PlacementReporter {
       if ((outcomes.get(key)?.unplaced ?? 0) > 0) continue;
       await this.#set(key, app, 'True', 'AllPlaced', 'every instance is placed');
     }
+    return due;
   }
 
   async #set(

@@ -62,7 +62,14 @@ describe('PlacementReporter', () => {
 
   it('sets Placed False with the message and a Warning, rate-limits changes, and clears it', async () => {
     const recorder = new EventRecorder({ store, component: 'placement', clock });
-    const reporter = new PlacementReporter({ store, apps, recorder, clock, logger: silentLogger });
+    const reporter = new PlacementReporter({
+      store,
+      apps,
+      recorder,
+      clock,
+      logger: silentLogger,
+      unschedulableAfterMs: 0,
+    });
 
     await reporter.report(outcome(2, 'cpus: need 2, largest offer 1 (3 agents)'));
     expect(await condition()).toMatchObject({
@@ -90,6 +97,37 @@ describe('PlacementReporter', () => {
     expect(await condition()).toMatchObject({ status: 'True', reason: 'AllPlaced' });
     const reasons = (await events()).map((e) => e.reason).sort();
     expect(reasons).toEqual(['FailedPlacement', 'FailedPlacement', 'Placed']);
+  });
+
+  it('reports an App only once its instances stayed unplaced for 3 s, and says when to look again', async () => {
+    const recorder = new EventRecorder({ store, component: 'placement', clock });
+    const reporter = new PlacementReporter({ store, apps, recorder, clock, logger: silentLogger });
+    const start = clock.now();
+    // Every offer in use for a moment, as when a burst starts: not worth a warning yet.
+    expect(await reporter.report(outcome(2, 'no agent has anything on offer'))).toBe(start + 3000);
+    clock.advance(2000);
+    expect(await reporter.report(outcome(1, 'no agent has anything on offer'))).toBe(start + 3000);
+    // Placed meanwhile: the wait starts over the next time.
+    await reporter.report(new Map());
+    clock.advance(500);
+    expect(await reporter.report(outcome(1, 'cpus: need 2, largest offer 1 (3 agents)'))).toBe(
+      start + 5500,
+    );
+    clock.advance(2999);
+    await reporter.report(outcome(1, 'cpus: need 2, largest offer 1 (3 agents)'));
+    expect(await condition()).toBeUndefined();
+    clock.advance(1);
+    expect(await reporter.report(outcome(1, 'cpus: need 2, largest offer 1 (3 agents)'))).toBe(
+      undefined,
+    );
+    expect(await condition()).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+    expect(await recorder.flush()).toBe(true);
+    expect((await events()).map((e) => e.reason)).toEqual(['FailedPlacement']);
+    // Once reported, a change of the message is no longer held back by the wait.
+    await settled();
+    clock.advance(10_000);
+    await reporter.report(outcome(3, 'cpus: need 2, largest offer 1 (3 agents)'));
+    expect((await condition())!.message).toMatch(/^3 instances not placed/);
   });
 
   it('writes nothing for an App that never had trouble', async () => {
