@@ -10,7 +10,7 @@
  */
 import { agentObjectName, type Agent } from '../../api/agent.ts';
 import type { AppRevision } from '../../api/app-revision.ts';
-import { wantsTask, type Instance } from '../../api/instance.ts';
+import { needsPlacement, wantsTask, type Instance } from '../../api/instance.ts';
 import { isTerminal } from '../../mesos/task-states.ts';
 import {
   agentResource,
@@ -24,7 +24,7 @@ import { silentLogger, type Logger } from '../../log.ts';
 import { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Informer, objectKey, runInformed } from '../../runtime/informer.ts';
-import type { Registry } from '../../runtime/metrics.ts';
+import type { Gauge, Registry } from '../../runtime/metrics.ts';
 import { agentFacts } from '../../placement/fields.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import type { PlanOptions } from './plan.ts';
@@ -62,9 +62,17 @@ export interface AppsControllerOptions extends PlanOptions {
   launchQueueLimit?: number;
 }
 
-/** Informer index of instances that wait for a task: all under `*`, and by `namespace/app`. */
+/**
+ * Informer index of instances that wait for a task: all under `*`, and those not bound to an
+ * agent also by `namespace/app` (what an App no agent fits holds).
+ */
 const BY_LAUNCH = 'waitsForTask';
 const ALL = '*';
+
+function launchIndex(instance: Instance): string[] {
+  if (!wantsTask(instance)) return [];
+  return needsPlacement(instance) ? [ALL, appKeyOf(instance)] : [ALL];
+}
 
 export class AppsController {
   readonly apps: Informer<StoredApp>;
@@ -77,6 +85,7 @@ export class AppsController {
   readonly launchQueue: LaunchQueue | undefined;
   private readonly recorder: EventRecorder | undefined;
   private readonly clock: Clock;
+  private readonly queuedGauge: Gauge | undefined;
 
   constructor(options: AppsControllerOptions) {
     this.recorder = options.recorder;
@@ -98,7 +107,7 @@ export class AppsController {
       ...common,
       indexers: {
         [BY_APP]: (i) => [appKeyOf(i)],
-        [BY_LAUNCH]: (i) => (wantsTask(i) ? [ALL, appKeyOf(i)] : []),
+        [BY_LAUNCH]: launchIndex,
       },
     });
     this.agents = new Informer(store, agentResource, common);
@@ -158,6 +167,8 @@ export class AppsController {
         enqueue(appKeyOf(i));
       },
       modified: (old, i) => {
+        // A re-list after a compaction can show a created instance as modified.
+        this.launchQueue?.seen(objectKey(i));
         this.launchQueue?.follow(objectKey(i), old, i);
         const key = appKeyOf(i);
         if (reconciler.caughtUp(key)) enqueue(key);
@@ -170,16 +181,17 @@ export class AppsController {
         enqueue(appKeyOf(i));
       },
     });
-    const queued = options.metrics?.gauge(
+    this.queuedGauge = options.metrics?.gauge(
       'meseta_apps_launch_queue_apps',
       'Apps waiting for room in the launch queue before creating instances',
     );
-    queued?.collect(() => this.launchQueue?.queuedApps ?? 0);
+    this.queuedGauge?.collect(() => this.launchQueue?.queuedApps ?? 0);
   }
 
   /**
-   * Instances that wait for a task, but for those of Apps no agent fits (placement's `Placed`
-   * condition is False): those wait for the cluster, not for meseta's pipeline.
+   * Instances that wait for a task, but for the unbound ones of Apps no agent fits (placement's
+   * `Placed` condition is False): those wait for the cluster, not for meseta's pipeline. Their
+   * bound ones are on their way and still count.
    */
   private waitingForTask(): number {
     let waiting = this.instances.countByIndex(BY_LAUNCH, ALL);
@@ -207,6 +219,8 @@ export class AppsController {
       await runInformed(informers, signal, (stop) => this.controller.run(stop));
     } finally {
       pumping?.cancel();
+      // A replica that no longer leads has no queue: it must not report this term's.
+      this.queuedGauge?.set(0);
       // Passes do not wait for their Events: let the last ones reach the store.
       await this.recorder?.flush();
     }

@@ -32,6 +32,11 @@ export interface LaunchQueueOptions {
   wake: (app: string) => void;
   clock: Clock;
   /**
+   * Runs a pump soon: instance events come in bursts, and one pump after the burst is enough.
+   * Default: a microtask.
+   */
+  defer?: (pump: () => void) => void;
+  /**
    * A launched task counts until it runs, but at most this long (default 1 s): what follows a
    * launch at once (the task's first updates, written to the store) is meseta's work too, but
    * an image that takes minutes to pull must not hold the queue (it still starts `limit`
@@ -59,12 +64,15 @@ export class LaunchQueue {
   readonly #starting = new Map<string, number>();
   readonly #minShare: number;
   readonly #startGraceMs: number;
+  readonly #defer: (pump: () => void) => void;
+  #pumpAsked = false;
 
   constructor(private readonly options: LaunchQueueOptions) {
     if (!(options.limit >= 1)) throw new RangeError(`launch queue limit must be ≥ 1`);
     this.limit = options.limit;
     this.#minShare = Math.max(1, Math.ceil(options.limit / 10));
     this.#startGraceMs = options.startGraceMs ?? 1000;
+    this.#defer = options.defer ?? queueMicrotask;
   }
 
   /**
@@ -84,9 +92,15 @@ export class LaunchQueue {
       this.pump();
       return 0;
     }
+    // Promised room is the App's; without a promise it may take room only if nobody is ahead
+    // of it, and only a share worth a pass (as `pump` would give it).
     const first = this.#queued.keys().next();
-    const mayTake = promise !== undefined || first.done === true || first.value === app;
-    const granted = mayTake ? Math.min(wanted, Math.max(0, this.#room())) : 0;
+    const room = Math.max(0, this.#room());
+    const inTurn = first.done === true || first.value === app;
+    const granted =
+      promise !== undefined || (inTurn && room >= Math.min(wanted, this.#minShare))
+        ? Math.min(wanted, room)
+        : 0;
     const now = this.options.clock.now();
     for (let i = 0; i < granted; i++) this.#unseen.set(instances[i]!, now);
     if (granted === wanted) {
@@ -120,7 +134,16 @@ export class LaunchQueue {
     } else if (!starting) {
       this.#starting.delete(key);
     }
-    if (wantsTask(old) || state !== old.status?.state) this.pump();
+    if (wantsTask(old) || state !== old.status?.state) this.#pumpSoon();
+  }
+
+  #pumpSoon(): void {
+    if (this.#pumpAsked || this.#queued.size === 0) return;
+    this.#pumpAsked = true;
+    this.#defer(() => {
+      this.#pumpAsked = false;
+      this.pump();
+    });
   }
 
   /** The caches now show `instance`, which this queue admitted. */

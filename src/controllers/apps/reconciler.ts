@@ -26,7 +26,7 @@ import { TerminalError } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { objectKey, type Informer } from '../../runtime/informer.ts';
 import { jsonEqual } from '../../store/deep-equal.ts';
-import type { BatchOp, ObjectStore } from '../../store/object-store.ts';
+import { BatchFailedError, type BatchOp, type ObjectStore } from '../../store/object-store.ts';
 import { groupByBalance } from './kill-order.ts';
 import { planApp, planTeardown, type AppPlan, type PlanOptions } from './plan.ts';
 import type { AgentFacts } from '../../placement/fields.ts';
@@ -90,7 +90,7 @@ export class AppsReconciler implements Reconciler<string> {
     const agentOf = this.options.agentOf;
     const balance = agentOf && groupByBalance(app.spec.constraints, agentOf);
     const planned = planApp(app, ownRevisions, ownInstances, this.options, balance);
-    const { plan, admitted, queued } = this.admit(key, planned);
+    const { plan, queued } = this.admit(key, planned);
     // One transaction per pass (of up to 128 writes): the App's finalizer or its status rides
     // with the plan's writes. Both are writes to the App, and a transaction writes a key once:
     // while the finalizer is added, the status waits for the next pass, which the events of
@@ -114,7 +114,9 @@ export class AppsReconciler implements Reconciler<string> {
     try {
       more = (await this.write(key, ops)) || more;
     } catch (error) {
-      this.options.launchQueue?.abandoned(admitted);
+      // Creations the failed batch did not commit give their room back.
+      const committed = error instanceof BatchFailedError ? error.committed : 0;
+      this.options.launchQueue?.abandoned(createdKeys(ops.slice(committed)));
       throw error;
     }
     this.announce(app, plan);
@@ -126,29 +128,18 @@ export class AppsReconciler implements Reconciler<string> {
   }
 
   /**
-   * The plan cut to what the launch queue lets the App create now: `admitted` are the keys of
-   * the instances it may create, `queued` says whether it waits for room for more.
+   * The plan cut to what the launch queue lets the App create now; `queued` says whether it
+   * waits for room for more.
    */
-  private admit(
-    key: string,
-    plan: AppPlan,
-  ): { plan: AppPlan; admitted: string[]; queued: boolean } {
+  private admit(key: string, plan: AppPlan): { plan: AppPlan; queued: boolean } {
     const queue = this.options.launchQueue;
     if (!queue || (plan.createInstances.length === 0 && !queue.isQueued(key))) {
-      return { plan, admitted: [], queued: false };
+      return { plan, queued: false };
     }
-    const keys = plan.createInstances.map(objectKey);
-    const allowed = queue.admit(key, keys);
-    if (allowed === keys.length) return { plan, admitted: keys, queued: false };
-    return {
-      plan: {
-        ...plan,
-        createInstances: plan.createInstances.slice(0, allowed),
-        moreToCreate: true,
-      },
-      admitted: keys.slice(0, allowed),
-      queued: true,
-    };
+    const allowed = queue.admit(key, plan.createInstances.map(objectKey));
+    if (allowed === plan.createInstances.length) return { plan, queued: false };
+    const createInstances = plan.createInstances.slice(0, allowed);
+    return { plan: { ...plan, createInstances, moreToCreate: true }, queued: true };
   }
 
   /**
@@ -186,17 +177,20 @@ export class AppsReconciler implements Reconciler<string> {
     instances: Instance[],
   ): Promise<Result | void> {
     const { store } = this.options;
+    let live = false;
     if (!app && instances.length + revisions.length > 0) {
       // The caches may lag: make sure the App is really gone before stopping its instances.
       const [namespace, name] = splitKey(key);
       const stored = await store.get(appResource, { namespace, name });
       if (stored && !stored.metadata.deletionTimestamp) {
+        live = true;
         const uid = stored.metadata.uid;
         revisions = revisions.filter((r) => ownerUid(r) !== uid);
         instances = instances.filter((i) => ownerUid(i) !== uid);
       }
     }
-    this.options.launchQueue?.forget(key);
+    // A live App whose cache lags keeps its place in the launch queue.
+    if (!live) this.options.launchQueue?.forget(key);
     const plan = planTeardown(revisions, instances);
     if (await this.write(key, teardownOps(plan.removeRevisions, instances, plan))) {
       return { requeueAfter: 0 };
@@ -223,10 +217,8 @@ export class AppsReconciler implements Reconciler<string> {
   private async write(key: string, all: BatchOp[]): Promise<boolean> {
     if (all.length === 0) return false;
     const ops = all.slice(0, MAX_WRITES);
-    if (ops.length < all.length && this.options.launchQueue) {
-      const left = all.slice(MAX_WRITES).flatMap((op) => (op.op === 'create' ? [op.object] : []));
-      this.options.launchQueue.abandoned(left.map(objectKey));
-    }
+    if (ops.length < all.length)
+      this.options.launchQueue?.abandoned(createdKeys(all.slice(MAX_WRITES)));
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {
@@ -274,6 +266,11 @@ export class AppsReconciler implements Reconciler<string> {
       void recorder.normal(app, 'InstancesRemoved', `removed ${names(plan.remove)}`);
     }
   }
+}
+
+/** The keys of the objects `ops` create. */
+function createdKeys(ops: readonly BatchOp[]): string[] {
+  return ops.flatMap((op) => (op.op === 'create' ? [objectKey(op.object)] : []));
 }
 
 function planOps(plan: AppPlan): BatchOp[] {

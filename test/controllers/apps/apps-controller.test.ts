@@ -423,7 +423,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
     ]);
   });
 
-  it('paces creation through the launch queue: the rest as instances start, first come first served', async () => {
+  it('paces creation through the launch queue: the rest are created as the first ones start', async () => {
     stop.abort();
     await running;
     stop = new AbortController();
@@ -454,6 +454,34 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
     expect(await instances()).toHaveLength(10);
     expect(condition(done, 'Progressing')?.reason).toBe('Complete');
     expect(metrics.render()).toContain('meseta_apps_launch_queue_apps 0');
+  });
+
+  it('gives the launch queue its room back when a creation fails', async () => {
+    stop.abort();
+    await running;
+    // The first transaction that creates instances fails; the pass is retried.
+    let failed = false;
+    const txn: Kv['txn'] = (compares, success, failure) => {
+      const creates = success.some((op) => op.type === 'put' && op.key.includes('/instances/'));
+      if (creates && !failed) {
+        failed = true;
+        return Promise.reject(new Error('the store went away for a moment'));
+      }
+      return kv.txn(compares, success, failure);
+    };
+    const flaky = new ObjectStore({ kv: kvWith(kv, { txn }), prefix: store.keys.prefix });
+    stop = new AbortController();
+    controller = new AppsController({ store: flaky, recorder, workers: 2, launchQueueLimit: 4 });
+    running = controller.run(stop.signal);
+
+    await apply({ instances: 4 });
+    // Had the failed pass kept its room, the retry would wait 30 s for it.
+    const created = await until(
+      async () => ((await instances()).length === 4 ? instances() : undefined),
+      { what: '4 instances after the failed write', within: 5_000 },
+    );
+    expect(failed).toBe(true);
+    expect(names(created)).toEqual(['web-1-0', 'web-1-1', 'web-1-2', 'web-1-3']);
   });
 
   it('does not let the instances of an App no agent fits hold the launch queue', async () => {

@@ -32,6 +32,7 @@ describe('LaunchQueue', () => {
       waiting: () => waiting,
       wake: (app) => woken.push(app),
       clock,
+      defer: (pump) => pump(),
     });
   });
 
@@ -90,12 +91,16 @@ describe('LaunchQueue', () => {
       waiting: () => waiting,
       wake: (app) => woken.push(app),
       clock,
+      defer: (pump) => pump(),
     });
     waiting = 100;
     queue.admit('default/big', keys('big', 50));
     waiting = 95;
     queue.pump();
     expect(woken).toEqual([]); // 5 of the 10 a pass is worth
+    // Nor does a pass of its own (a status change) take less than that.
+    expect(queue.admit('default/big', keys('big', 50))).toBe(0);
+    expect(queue.isQueued('default/big')).toBe(true);
     waiting = 90;
     queue.pump();
     expect(woken).toEqual(['default/big']);
@@ -151,12 +156,17 @@ describe('LaunchQueue', () => {
   });
 
   it('does not count a deleted or ended task, and refuses a limit below 1', () => {
-    waiting = 9;
+    waiting = 8;
     queue.follow('default/web-1-0', fresh, staging);
+    queue.follow('default/web-1-1', fresh, staging);
     expect(queue.admit('default/a', keys('a', 1))).toBe(0);
     const killed: Instance = { ...staging, status: { ...staging.status, state: 'TASK_KILLED' } };
     queue.follow('default/web-1-0', staging, killed);
     expect(woken).toEqual(['default/a']);
+    expect(queue.admit('default/a', keys('a', 1))).toBe(1);
+    queue.admit('default/b', keys('b', 1));
+    queue.follow('default/web-1-1', staging, undefined);
+    expect(woken).toEqual(['default/a', 'default/b']);
     expect(() => new LaunchQueue({ limit: 0, waiting: () => 0, wake: () => {}, clock })).toThrow(
       RangeError,
     );

@@ -69,7 +69,9 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     await kv.close();
   });
 
-  function start(options: { staleBindingMs?: number; resyncMs?: number } = {}): void {
+  function start(
+    options: { staleBindingMs?: number; resyncMs?: number; unschedulableAfterMs?: number } = {},
+  ): void {
     const recorder = new EventRecorder({ store, component: 'placement' });
     const controller = placementController.create(
       { store, recorder, metrics },
@@ -134,10 +136,12 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     expect(await placed('web')).toBeUndefined();
   });
 
-  it('says why an App cannot be placed, and clears it once it is', async () => {
+  it('says why an App cannot be placed once it stayed unplaced a while, and clears it once it is', async () => {
     await addAgent('A', { cpus: 1 });
     await addApp('web', { cpus: 2, mem: 128 }, 1);
-    start();
+    // Nothing changes after the first round, and no resync comes within the test: the round
+    // that reports the App is the one placement asks for when the wait is over.
+    start({ unschedulableAfterMs: 300, resyncMs: 60_000 });
     const condition = await until(() => placed('web'), { what: 'the Placed condition' });
     expect(condition).toMatchObject({
       status: 'False',
