@@ -23,17 +23,21 @@ describe('LaunchQueue', () => {
   let woken: string[];
   let queue: LaunchQueue;
 
-  beforeEach(() => {
-    clock = new VirtualClock(1_000_000);
-    waiting = 0;
-    woken = [];
-    queue = new LaunchQueue({
-      limit: 10,
+  /** A queue over `waiting`, recording whom it wakes, pumping at once instead of soon. */
+  const queueOf = (limit: number) =>
+    new LaunchQueue({
+      limit,
       waiting: () => waiting,
       wake: (app) => woken.push(app),
       clock,
       defer: (pump) => pump(),
     });
+
+  beforeEach(() => {
+    clock = new VirtualClock(1_000_000);
+    waiting = 0;
+    woken = [];
+    queue = queueOf(10);
   });
 
   /** The caches catch up with `admitted` creations of the queue. */
@@ -86,13 +90,7 @@ describe('LaunchQueue', () => {
   });
 
   it('wakes an App only for a share worth a pass: a tenth of the limit, or all it wants', () => {
-    queue = new LaunchQueue({
-      limit: 100,
-      waiting: () => waiting,
-      wake: (app) => woken.push(app),
-      clock,
-      defer: (pump) => pump(),
-    });
+    queue = queueOf(100);
     waiting = 100;
     queue.admit('default/big', keys('big', 50));
     waiting = 95;
