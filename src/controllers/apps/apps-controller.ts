@@ -151,7 +151,7 @@ export class AppsController {
       modified: (old, app) => {
         const key = objectKey(app);
         if (appChangeMatters(old, app) || reconciler.caughtUp(key)) enqueue(key);
-        // Found unplaceable: its waiting instances no longer take room in the launch queue.
+        // Found unplaceable (or no longer): its unbound instances stop (or start) taking room.
         if (placedIndex(old).length !== placedIndex(app).length) this.launchQueue?.pump();
       },
       deleted: (app) => enqueue(objectKey(app)),
@@ -167,9 +167,12 @@ export class AppsController {
         enqueue(appKeyOf(i));
       },
       modified: (old, i) => {
-        // A re-list after a compaction can show a created instance as modified.
-        this.launchQueue?.seen(objectKey(i));
-        this.launchQueue?.follow(objectKey(i), old, i);
+        if (this.launchQueue) {
+          const instanceKey = objectKey(i);
+          // A re-list after a compaction can show a created instance as modified.
+          this.launchQueue.seen(instanceKey);
+          this.launchQueue.follow(instanceKey, old, i);
+        }
         const key = appKeyOf(i);
         if (reconciler.caughtUp(key)) enqueue(key);
         else if (!mattersToApps(old, i)) return;

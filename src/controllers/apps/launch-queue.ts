@@ -8,9 +8,10 @@
  * App's `Progressing` message says so), and every created instance starts promptly. Marathon
  * keeps such a launch queue; Kubernetes' controllers are paced by their API rate limits.
  *
- * It paces meseta's own pipeline, not Mesos's: instances of an App that no agent fits (its
- * `Placed` condition is False) do not count, so an unplaceable App never blocks the others,
- * and a launched task is out of the queue whether or not it has started yet.
+ * It paces meseta's own pipeline, not Mesos's: the unbound instances of an App that no agent
+ * fits (its `Placed` condition is False) do not count, so an unplaceable App never blocks the
+ * others, and a launched task counts only until it runs or for `startGraceMs`, whichever comes
+ * first, however long Mesos takes to start it.
  *
  * Room is promised, not just offered: a woken App is owed its share until its pass comes, so
  * newcomers cannot take it first. A share is at least a tenth of the limit (or all the App still
