@@ -217,8 +217,9 @@ export class AppsReconciler implements Reconciler<string> {
   private async write(key: string, all: BatchOp[]): Promise<boolean> {
     if (all.length === 0) return false;
     const ops = all.slice(0, MAX_WRITES);
-    if (ops.length < all.length)
+    if (ops.length < all.length) {
       this.options.launchQueue?.abandoned(createdKeys(all.slice(MAX_WRITES)));
+    }
     try {
       const results = await this.options.store.batch(ops);
       results.forEach((result, i) => {
