@@ -82,11 +82,7 @@ export class LaunchQueue {
    * queues for the rest, keeping its place if it was queued already.
    */
   admit(app: string, instances: readonly string[]): number {
-    const promise = this.#promised.get(app);
-    if (promise) {
-      this.#promised.delete(app);
-      this.#promisedTotal -= promise.count;
-    }
+    const promise = this.#takeBackPromise(app);
     const wanted = instances.length;
     if (wanted === 0) {
       this.#queued.delete(app);
@@ -161,11 +157,7 @@ export class LaunchQueue {
   /** The App is gone or being deleted: it wants nothing more. */
   forget(app: string): void {
     this.#queued.delete(app);
-    const promise = this.#promised.get(app);
-    if (promise) {
-      this.#promised.delete(app);
-      this.#promisedTotal -= promise.count;
-    }
+    this.#takeBackPromise(app);
     this.pump();
   }
 
@@ -193,6 +185,16 @@ export class LaunchQueue {
     }
   }
 
+  /** Takes back the room promised to `app`, if any, and says what it was. */
+  #takeBackPromise(app: string): { count: number; at: number } | undefined {
+    const promise = this.#promised.get(app);
+    if (promise) {
+      this.#promised.delete(app);
+      this.#promisedTotal -= promise.count;
+    }
+    return promise;
+  }
+
   #room(): number {
     const taken = this.options.waiting() + this.#starting.size + this.#unseen.size;
     return this.limit - taken - this.#promisedTotal;
@@ -203,8 +205,7 @@ export class LaunchQueue {
     const before = this.options.clock.now() - PATIENCE_MS;
     for (const [app, promise] of this.#promised) {
       if (promise.at > before) break;
-      this.#promised.delete(app);
-      this.#promisedTotal -= promise.count;
+      this.#takeBackPromise(app);
     }
     for (const [instance, at] of this.#unseen) {
       if (at > before) break;
