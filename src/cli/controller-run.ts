@@ -21,6 +21,7 @@ export interface ControllerFlags extends GlobalOptions {
   mesosRole?: string[];
   failoverTimeout?: string;
   launchQueueLimit?: string;
+  maxInstancesPerOffer?: string;
   leaseDuration?: string;
   renewDeadline?: string;
   retryPeriod?: string;
@@ -79,6 +80,17 @@ export function appsSettings(flags: ControllerFlags): Pick<ControllerSettings, '
   return { apps: { launchQueueLimit: limit === 0 ? Infinity : limit } };
 }
 
+/** `--max-instances-per-offer` as the placement controller takes it (0: no limit). */
+export function placementSettings(flags: ControllerFlags): Pick<ControllerSettings, 'placement'> {
+  const text = flags.maxInstancesPerOffer;
+  if (text === undefined) return {};
+  const max = Number(text);
+  if (!Number.isInteger(max) || max < 0) {
+    throw new UsageError(`--max-instances-per-offer must be a whole number >= 0 (got "${text}")`);
+  }
+  return { placement: { maxInstancesPerOffer: max === 0 ? Infinity : max } };
+}
+
 export async function runController(flags: ControllerFlags): Promise<void> {
   const connection = await resolveConnection(flags);
   const settings = {
@@ -86,6 +98,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     prefix: connection.prefix,
     ...frameworkSettings(flags),
     ...appsSettings(flags),
+    ...placementSettings(flags),
   };
   const controllers = selectControllers(listFlag(flags.only), settings);
   const election = electionTimings(flags);

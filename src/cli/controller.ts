@@ -37,6 +37,10 @@ export function register(program: Command): void {
       '--launch-queue-limit <n>',
       'instances that may wait for a task at once before Apps wait to create more (default 2000; 0: no limit)',
     )
+    .option(
+      '--max-instances-per-offer <n>',
+      'instances placement binds to one agent per offer, at most (default 5; 0: no limit)',
+    )
     .option('--probe-host <host>', 'address the probes listen on', '127.0.0.1')
     .option('--identity <id>', 'who this replica is in leader keys and logs (default host/pid)')
     .option('--lease-duration <s>', 'leader lease duration in seconds (default 15)')

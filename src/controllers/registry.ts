@@ -33,6 +33,8 @@ export interface ControllerSettings {
   framework?: { name?: string; roles?: string[]; failoverTimeoutSeconds?: number };
   /** The apps controller's tuning; unset fields take its defaults. */
   apps?: { launchQueueLimit?: number };
+  /** The placement controller's tuning; unset fields take its defaults. */
+  placement?: { maxInstancesPerOffer?: number };
 }
 
 /** What a controller gets each time its process becomes the leader of its role. */
@@ -140,6 +142,7 @@ export const placementFactory: ControllerFactory = {
       clock: deps.clock,
       logger: deps.logger,
       metrics: deps.metrics,
+      ...deps.settings.placement,
     }) as PlacementController;
     return {
       run: (signal) => placement.run(signal),

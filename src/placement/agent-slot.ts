@@ -22,8 +22,14 @@ export class AgentSlot {
   readonly facts: AgentFacts;
   readonly standing: Standing;
   #offered: OfferedResources | undefined;
-  /** Whether anything is on offer from the agent now. */
-  readonly hasOffers: boolean;
+  readonly #offers: boolean;
+  /**
+   * A task was launched here after `offered` was read: the launch used the agent's offers, and
+   * what they had left comes back only in Mesos's next offer, so nothing is free until then.
+   */
+  spent = false;
+  /** Instances bound here and not launched yet: earlier rounds' and this round's. */
+  taken = 0;
   /** GPU agents are kept for apps that need GPUs. */
   readonly gpus: boolean;
   /** When `offered` was set (ms since the epoch); NaN when unknown. */
@@ -38,11 +44,21 @@ export class AgentSlot {
     this.name = agent.metadata.name;
     this.facts = agentFacts(agent);
     this.standing = agentStanding(agent);
-    this.hasOffers = (status?.offered?.length ?? 0) > 0;
+    this.#offers = (status?.offered?.length ?? 0) > 0;
     this.gpus = (status?.offered ?? []).some(
       (r) => r.name === 'gpus' && r.type === 'SCALAR' && (r.scalar?.value ?? 0) > 0,
     );
     this.offeredAt = status?.offeredAt ? Date.parse(status.offeredAt) : Number.NaN;
+  }
+
+  /** Whether something is on offer from the agent now, not used by a launch yet. */
+  get hasOffers(): boolean {
+    return this.#offers && !this.spent;
+  }
+
+  /** Whether the bridge holds offers from the agent, used or not. */
+  get offersHeld(): boolean {
+    return this.#offers;
   }
 
   /** What is free, read from the offer on first use: a decision touches few of 10,000 agents. */

@@ -23,6 +23,16 @@ import type { AppOutcome, Binding } from './round.ts';
 import { ScanList } from './scan-list.ts';
 import { WhyNot } from './why-not.ts';
 
+/** What holds for every group of a round. */
+export interface RoundRules {
+  /** The framework's Mesos role. */
+  role: string;
+  /** Instances awaiting launch on one agent, at most. */
+  maxPerOffer: number;
+  /** Where every scan starts (modulo its length). */
+  start: number;
+}
+
 /** The pending instances of one App revision, and what the round knows about placing them. */
 export class GroupPlan {
   readonly #constraints: CompiledConstraint[];
@@ -46,7 +56,7 @@ export class GroupPlan {
     template: AppTemplate,
     readonly index: ClusterIndex,
     placed: readonly number[],
-    readonly role: string,
+    readonly rules: RoundRules,
     readonly outcome: AppOutcome,
   ) {
     this.#constraints = compileConstraints(template.constraints);
@@ -74,7 +84,7 @@ export class GroupPlan {
     const groupBys = this.#constraints.filter((c) => c.operator === 'GROUP_BY' && !c.invalid);
     const primary = groupBys[0];
     if (!primary) {
-      this.#scan = new ScanList(eligible.offered, hashOf(this.key));
+      this.#scan = new ScanList(eligible.offered, this.rules.start);
       return;
     }
     // The values an instance could go to: those of eligible agents (offered or not), less the
@@ -118,7 +128,7 @@ export class GroupPlan {
       const id = this.index.column(field).idOf.get(value);
       const agents = id === undefined ? undefined : this.#offeredByValue.get(id);
       if (!agents) return undefined;
-      list = new ScanList(agents, hashOf(this.key));
+      list = new ScanList(agents, this.rules.start);
       this.#byValue.set(value, list);
     }
     return list;
@@ -154,7 +164,7 @@ export class GroupPlan {
       addMessage(this.outcome, this.#whyNot());
       return false;
     }
-    const fit = slot.offered.fitTask(this.#needs, this.role);
+    const fit = slot.offered.fitTask(this.#needs, this.rules.role);
     if (!fit.ok) {
       // covers() said yes: a bug, but one App's bug must not stop the round for every App.
       this.outcome.unplaced += this.pending.length - this.#next;
@@ -162,6 +172,7 @@ export class GroupPlan {
       return false;
     }
     slot.offered.take(fit);
+    slot.taken++;
     const instance = this.pending[this.#next++]!;
     bindings.push({
       instance,
@@ -212,6 +223,8 @@ export class GroupPlan {
 
   /** Whether the agent takes the next instance now; a lasting no drops it from the scan. */
   #check(i: number): 'ok' | 'skip' | 'drop' | 'drop-constraint' {
+    const slot = this.#slots[i]!;
+    if (slot.taken >= this.rules.maxPerOffer) return 'drop';
     for (const c of this.#dynamic) {
       if (c === this.#groupBys[0]?.constraint) continue;
       const groupBy =
@@ -220,7 +233,7 @@ export class GroupPlan {
       const cause = judge(c, value, this.#counts.get(c.field)!, groupBy?.domain());
       if (cause !== undefined) return isLasting(c) ? 'drop-constraint' : 'skip';
     }
-    return this.#slots[i]!.offered.covers(this.#needs, this.role) ? 'ok' : 'drop';
+    return slot.offered.covers(this.#needs, this.rules.role) ? 'ok' : 'drop';
   }
 
   /** Why no agent takes the next instance: every agent's first reason, counted. */
@@ -257,11 +270,20 @@ export class GroupPlan {
         return;
       }
     }
+    if (slot.spent) {
+      why.add('offer-used', (n) => `${agents(n)} whose offer a launch just used`);
+      return;
+    }
     if (!slot.hasOffers) {
       why.add('no-offers', (n) => `${agents(n)} with no offer held`);
       return;
     }
-    const fit = slot.offered.fitTask(this.#needs, this.role);
+    if (slot.taken >= this.rules.maxPerOffer) {
+      const max = this.rules.maxPerOffer;
+      why.add('offer-full', (n) => `${agents(n)} with ${max} instances awaiting launch already`);
+      return;
+    }
+    const fit = slot.offered.fitTask(this.#needs, this.rules.role);
     if (!fit.ok) why.addShortage(fit.shortages[0]!);
     else why.add('fits-later', (n) => `${agents(n)} kept for a better spread`);
   }
@@ -273,13 +295,4 @@ function agents(n: number): string {
 
 export function addMessage(outcome: AppOutcome, message: string): void {
   outcome.message = outcome.message ? `${outcome.message}; ${message}` : message;
-}
-
-function hashOf(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
-  }
-  return hash >>> 0;
 }

@@ -4,9 +4,15 @@
  *
  * - What needs an agent: instances that `needsPlacement`, and bindings that have awaited launch
  *   longer than `staleBindingMs` or name an agent that is gone, removed or cordoned.
- * - What is free on an agent: its `status.offered`, minus the needs of instances bound there that
- *   the offer does not reflect yet (awaiting launch, or staged at or after `offeredAt`), minus
- *   what this round binds there. An agent never gets more than that, and never a port twice.
+ * - What is free on an agent: its `status.offered`, minus the needs of instances bound there and
+ *   awaiting launch, minus what this round binds there. An agent never gets more than that, and
+ *   never a port twice. An agent with a task staged at or after `offeredAt` has nothing free:
+ *   that launch used its offers, and Mesos offers the rest again only at its next allocation.
+ * - Per offer, like Marathon's `max_instances_per_offer`: an agent takes at most
+ *   `maxInstancesPerOffer` instances awaiting launch, bound this round or before.
+ * - Packing: all groups start their scans at the same agent (a start that moves with `now`), so
+ *   a burst fills few offers up to that limit instead of using one instance of every offer; each
+ *   group still moves on to another agent after each of its own instances.
  * - Which instances count for constraints: those of the same App revision with goal `running`
  *   that are bound (awaiting launch) or have a live task, by the agent they are on.
  * - Fairness: instances are grouped by App revision and the groups take turns, one instance
@@ -25,7 +31,7 @@ import { awaitsLaunch, hasLiveTask, needsPlacement, type Instance } from '../api
 import { AgentSlot } from './agent-slot.ts';
 import { ClusterIndex } from './cluster-index.ts';
 import { compileConstraints, isLasting, isStatic } from './constraints.ts';
-import { addMessage, GroupPlan } from './group-plan.ts';
+import { addMessage, GroupPlan, type RoundRules } from './group-plan.ts';
 import { needsOf, type TaskNeeds } from './resources.ts';
 
 export interface RoundInput {
@@ -40,6 +46,8 @@ export interface RoundInput {
   role?: string;
   /** A binding not launched for this long is placed again. Default 30 s. */
   staleBindingMs?: number;
+  /** Instances awaiting launch on one agent's offers, at most. Default 5 (as Marathon's). */
+  maxInstancesPerOffer?: number;
 }
 
 export interface Binding {
@@ -70,6 +78,7 @@ export interface RoundResult {
 }
 
 export const DEFAULT_STALE_BINDING_MS = 30_000;
+export const DEFAULT_MAX_INSTANCES_PER_OFFER = 5;
 
 /** One round, start to end. */
 export function placeRound(input: RoundInput): RoundResult {
@@ -108,16 +117,14 @@ export function prepareRound(input: RoundInput): PreparedRound {
       else {
         const needs = templates.needs(instance, key);
         if (needs) bound.offered.subtract(needs, role);
+        bound.taken++;
         push(placedByGroup, key, bound.index);
       }
     } else if (hasLiveTask(instance)) {
       const slot = byAgentId.get(instance.status?.agentId ?? instance.spec.agentId ?? '');
       if (!slot) continue;
       const stagedAt = Date.parse(instance.status?.stagedAt ?? '');
-      if (stagedAt >= slot.offeredAt) {
-        const needs = templates.needs(instance, key);
-        if (needs) slot.offered.subtract(needs, role);
-      }
+      if (stagedAt >= slot.offeredAt) slot.spent = true;
       if (instance.spec.goal === 'running') push(placedByGroup, key, slot.index);
     }
   }
@@ -137,7 +144,12 @@ export function prepareRound(input: RoundInput): PreparedRound {
     for (const c of constraints) if (!isStatic(c) && isLasting(c)) index.slotsWith(c.field, 0);
   }
   return {
-    place: () => decideRound(index, pendingByGroup, placedByGroup, templates, role),
+    place: () =>
+      decideRound(index, pendingByGroup, placedByGroup, templates, {
+        role,
+        maxPerOffer: input.maxInstancesPerOffer ?? DEFAULT_MAX_INSTANCES_PER_OFFER,
+        start: startOf(input.now),
+      }),
   };
 }
 
@@ -146,7 +158,7 @@ function decideRound(
   pendingByGroup: Map<string, Instance[]>,
   placedByGroup: Map<string, number[]>,
   templates: TemplateCache,
-  role: string,
+  rules: RoundRules,
 ): RoundResult {
   const groups: GroupPlan[] = [];
   const apps = new Map<string, AppOutcome>();
@@ -171,7 +183,7 @@ function decideRound(
       continue;
     }
     groups.push(
-      new GroupPlan(key, pending, template, index, placedByGroup.get(key) ?? [], role, outcome),
+      new GroupPlan(key, pending, template, index, placedByGroup.get(key) ?? [], rules, outcome),
     );
   }
 
@@ -183,6 +195,11 @@ function decideRound(
   let scanned = 0;
   for (const group of groups) scanned += group.scanned;
   return { bindings, apps, scanned };
+}
+
+/** Where every group's scan starts: the same agent for all, another one each millisecond. */
+function startOf(now: number): number {
+  return Number.isFinite(now) ? Math.abs(Math.trunc(now)) % 2 ** 31 : 0;
 }
 
 /** `namespace/app/revision`. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appResource, instanceResource } from '../../src/api/resources.ts';
-import { appsSettings } from '../../src/cli/controller-run.ts';
+import { appsSettings, placementSettings } from '../../src/cli/controller-run.ts';
 import { startEmbeddedEtcd, type EmbeddedEtcd } from '../../src/store/embedded/server.ts';
 import { openEtcdKv } from '../../src/store/etcd-kv.ts';
 import type { Kv } from '../../src/store/kv.ts';
@@ -76,6 +76,7 @@ describe('meseta controller', () => {
     [['--only', 'bridge'], /controller bridge: needs the Mesos master URLs: pass --mesos/],
     [['--failover-timeout', 'soon'], /--failover-timeout must be a number of seconds/],
     [['--launch-queue-limit', '1.5'], /--launch-queue-limit must be a whole number >= 0/],
+    [['--max-instances-per-offer', '-2'], /--max-instances-per-offer must be a whole number >= 0/],
     [['--probe-port', 'x'], /--probe-port must be a port number/],
     [['--mesos', 'ftp://mesos:5050'], /--mesos "ftp:\/\/mesos:5050" must look like http/],
     [['--retry-period', '20'], /--retry-period < --renew-deadline < --lease-duration/],
@@ -105,5 +106,18 @@ describe('--launch-queue-limit', () => {
       apps: { launchQueueLimit: Infinity },
     });
     expect(appsSettings(flags)).toEqual({});
+  });
+});
+
+describe('--max-instances-per-offer', () => {
+  it('reaches the placement controller, 0 meaning no limit, and is left out when not given', () => {
+    const flags = { probePort: '0', probeHost: '127.0.0.1' };
+    expect(placementSettings({ ...flags, maxInstancesPerOffer: '20' })).toEqual({
+      placement: { maxInstancesPerOffer: 20 },
+    });
+    expect(placementSettings({ ...flags, maxInstancesPerOffer: '0' })).toEqual({
+      placement: { maxInstancesPerOffer: Infinity },
+    });
+    expect(placementSettings(flags)).toEqual({});
   });
 });

@@ -71,38 +71,92 @@ describe('placeRound', () => {
     expect(result.apps.get('default/web')!.message).toMatch(/ports: need 2, largest offer 1/);
   });
 
-  it('counts bound and running instances against what the offer does not show yet', () => {
+  it('counts instances bound and awaiting launch against the offer', () => {
     const agents = [agentObject('A', { cpus: 2, offeredAt: '2026-01-01T00:05:00.000Z' })];
     const instances = [
       // Bound a moment ago, not launched: holds 1 cpu the offer still shows.
       instanceObject('web-1-0', { agentId: 'A', boundAt: '2026-01-01T00:09:59.000Z' }),
-      // Staged after the offer was read: holds 1 cpu too.
+      // Running since before the offer: the offer already excludes it.
       instanceObject('web-1-1', {
         agentId: 'A',
         status: {
           taskId: 't1',
-          state: 'TASK_STAGING',
-          agentId: 'A',
-          stagedAt: '2026-01-01T00:06:00.000Z',
-          observedGeneration: 1,
-        },
-      }),
-      // Running since before the offer: the offer already excludes it.
-      instanceObject('web-1-2', {
-        agentId: 'A',
-        status: {
-          taskId: 't2',
           state: 'TASK_RUNNING',
           agentId: 'A',
           stagedAt: '2026-01-01T00:01:00.000Z',
           observedGeneration: 1,
         },
       }),
+      instanceObject('web-1-2'),
       instanceObject('web-1-3'),
     ];
     const result = round(agents, instances, { web: templateOf({ cpus: 1 }) });
-    expect(result.bindings).toHaveLength(0);
+    expect(placedOn(result)).toEqual({ 'web-1-2': 'A' });
     expect(result.apps.get('default/web')!.message).toMatch(/cpus: need 1, largest offer 0/);
+  });
+
+  it('gives nothing on an agent whose offer a launch used, until Mesos offers the rest again', () => {
+    const staged = (at: string): Partial<Instance['status']> => ({
+      taskId: 't1',
+      state: 'TASK_STAGING',
+      agentId: 'A',
+      stagedAt: at,
+      observedGeneration: 1,
+    });
+    const agents = [agentObject('A', { cpus: 8, offeredAt: '2026-01-01T00:05:00.000Z' })];
+    const launched = instanceObject('web-1-0', {
+      agentId: 'A',
+      status: staged('2026-01-01T00:06:00.000Z'),
+    });
+    const waiting = [launched, instanceObject('web-1-1')];
+    const result = round(agents, waiting, { web: templateOf({ cpus: 1 }) });
+    expect(result.bindings).toHaveLength(0);
+    expect(result.apps.get('default/web')!.message).toBe(
+      'no agent can take an instance (1 agent): 1 agent whose offer a launch just used',
+    );
+    // The next offer (read after that launch) is free again.
+    const reoffered = [agentObject('A', { cpus: 7, offeredAt: '2026-01-01T00:07:00.000Z' })];
+    expect(placedOn(round(reoffered, waiting, { web: templateOf({ cpus: 1 }) }))).toEqual({
+      'web-1-1': 'A',
+    });
+  });
+
+  it('binds at most maxInstancesPerOffer instances to one offer, counting earlier bindings', () => {
+    const agents = [agentObject('A', { cpus: 100 }), agentObject('B', { cpus: 100 })];
+    const earlier = [0, 1].map((i) =>
+      instanceObject(`web-1-${i}`, { agentId: 'A', boundAt: '2026-01-01T00:09:59.000Z' }),
+    );
+    const pending = pendingInstances('web', 12).slice(2);
+    const result = round(agents, [...earlier, ...pending], { web: templateOf() });
+    expect(perAgent(result)).toEqual(
+      new Map([
+        ['A', 3],
+        ['B', 5],
+      ]),
+    );
+    expect(result.apps.get('default/web')!.message).toBe(
+      'no agent can take an instance (2 agents): 2 agents with 5 instances awaiting launch already',
+    );
+    const unlimited = round(agents, pending, { web: templateOf() }, { maxInstancesPerOffer: 8 });
+    expect(unlimited.bindings).toHaveLength(10);
+  });
+
+  it('packs a burst of many Apps into few offers, each App still spread over agents', () => {
+    const agents = Array.from({ length: 40 }, (_, i) => agentObject(`S${i}`, { cpus: 16 }));
+    const apps = Array.from({ length: 20 }, (_, i) => `app${i}`);
+    const templates = Object.fromEntries(apps.map((app) => [app, templateOf({ cpus: 0.1 })]));
+    const result = round(
+      agents,
+      apps.flatMap((app) => pendingInstances(app, 3)),
+      templates,
+    );
+    expect(result.bindings).toHaveLength(60);
+    // 60 instances fill 12 offers of 5 rather than using one slot of each of 40 agents.
+    expect(perAgent(result).size).toBe(12);
+    for (const app of apps) {
+      const mine = result.bindings.filter((b) => b.instance.spec.app === app);
+      expect(new Set(mine.map((b) => b.agentId)).size, app).toBe(3);
+    }
   });
 
   it('places a binding again once it has waited too long, or its agent went away', () => {
@@ -219,6 +273,7 @@ describe('placeRound', () => {
         big: templateOf(),
         small: templateOf(),
       },
+      { maxInstancesPerOffer: Infinity },
     );
     expect(result.apps.get('default/small')).toMatchObject({ placed: 3, unplaced: 0 });
     expect(result.apps.get('default/big')).toMatchObject({ placed: 7, unplaced: 93 });
@@ -516,9 +571,14 @@ describe('placeRound: properties over random clusters', () => {
         agentObject(`S${i}`, { cpus: 64, mem: 65536, attributes: { rack: `r${i % racks}` } }),
       );
       const count = 1 + Math.floor(random() * 60);
-      const result = round(agents, pendingInstances('web', count), {
-        web: templateOf({ cpus: 0.5, constraints: [{ field: 'rack', operator: 'GROUP_BY' }] }),
-      });
+      const result = round(
+        agents,
+        pendingInstances('web', count),
+        {
+          web: templateOf({ cpus: 0.5, constraints: [{ field: 'rack', operator: 'GROUP_BY' }] }),
+        },
+        { maxInstancesPerOffer: Infinity },
+      );
       expect(result.bindings).toHaveLength(count);
       const perRack = new Map<string, number>();
       for (let r = 0; r < racks; r++) perRack.set(`r${r}`, 0);

@@ -52,6 +52,8 @@ export interface PlacementControllerOptions {
   role?: string;
   /** A binding not launched after this long is placed again. Default 30 s. */
   staleBindingMs?: number;
+  /** Instances awaiting launch on one agent's offers, at most. Default 5. */
+  maxInstancesPerOffer?: number;
   /** How long a burst of changes may settle before its round. Default 50 ms. */
   settleMs?: number;
   /** A round at least this often, changes or not. Default 10 s. */
@@ -243,6 +245,9 @@ export class PlacementController {
       ...(this.#options.role !== undefined ? { role: this.#options.role } : {}),
       ...(this.#options.staleBindingMs !== undefined
         ? { staleBindingMs: this.#options.staleBindingMs }
+        : {}),
+      ...(this.#options.maxInstancesPerOffer !== undefined
+        ? { maxInstancesPerOffer: this.#options.maxInstancesPerOffer }
         : {}),
     });
     const { written, conflicts } = await writeBindings(

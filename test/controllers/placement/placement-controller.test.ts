@@ -70,7 +70,12 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
   });
 
   function start(
-    options: { staleBindingMs?: number; resyncMs?: number; unschedulableAfterMs?: number } = {},
+    options: {
+      staleBindingMs?: number;
+      resyncMs?: number;
+      unschedulableAfterMs?: number;
+      maxInstancesPerOffer?: number;
+    } = {},
   ): void {
     const recorder = new EventRecorder({ store, component: 'placement' });
     const controller = placementController.create(
@@ -194,7 +199,8 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
   it('places many instances in a few rounds, not one per instance', async () => {
     await addAgent('A', { cpus: 1000, mem: 1_000_000, ports: [20000, 30000] });
     await addApp('big', { cpus: 0.1, mem: 1 }, 400);
-    start();
+    // One agent takes them all: no limit per offer (nothing launches them in this test).
+    start({ maxInstancesPerOffer: Infinity });
     await until(async () => bound(await instances()).length === 400, {
       what: '400 bindings',
       within: 20_000,
@@ -281,7 +287,7 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     await addAgent('B', { cpus: 1 });
     await addApp('web', {}, 2);
     const [first] = await instances();
-    // web-1-0 runs on B, launched after B's offer was read: it holds B's only cpu.
+    // web-1-0 runs on B, launched after B's offer was read: that launch used B's offer.
     await store.updateStatus(instanceResource, {
       ...first!,
       status: {
@@ -294,7 +300,7 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     start();
     const condition = await until(() => placed('web'), { what: 'the Placed condition' });
     expect(condition?.message).toBe(
-      '1 instance not placed: no agent can take an instance (2 agents): 1 agent cordoned (spec.unschedulable); cpus: need 1, largest offer 0 (1 agent)',
+      '1 instance not placed: no agent can take an instance (2 agents): 1 agent cordoned (spec.unschedulable); 1 agent whose offer a launch just used',
     );
     expect(bound(await instances())).toEqual([]);
   });
