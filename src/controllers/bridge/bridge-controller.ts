@@ -72,6 +72,8 @@ export interface BridgeControllerOptions {
   declineRefuseSeconds?: number;
   /** Filter of offers declined while nothing is pending. Default 120 s (Marathon's). */
   idleRefuseSeconds?: number;
+  /** How long nothing must be pending before offers are declined for long. Default 3 s. */
+  offerIdleGraceMs?: number;
   /** Filter on what an ACCEPT leaves unused. Default 0: back at the next allocation. */
   acceptRefuseSeconds?: number;
   /** How long an orphan task may live before it is killed. Default 30 s. */
@@ -172,6 +174,7 @@ export class BridgeController {
       maxHoldMs: options.offerHoldMs ?? 10_000,
       shortRefuseSeconds: options.declineRefuseSeconds ?? 5,
       idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
+      idleGraceMs: options.offerIdleGraceMs ?? 3000,
       offersChanged,
     });
     this.killer = new Killer({

@@ -43,6 +43,7 @@ function setup() {
     maxHoldMs: 10_000,
     shortRefuseSeconds: 5,
     idleRefuseSeconds: 120,
+    idleGraceMs: 3_000,
     offersChanged: (ids) => [...ids].forEach((id) => touched.add(id)),
   });
   return {
@@ -86,6 +87,25 @@ describe('OfferPolicy', () => {
     expect(t.declined).toEqual([{ ids: ['old'], refuse: 5 }]);
     expect(t.offers.untaken().map((o) => o.id.value)).toEqual(['new']);
     expect(t.calls).toEqual(['suppress', 'revive']); // one REVIVE is enough
+  });
+
+  it('holds offers through a lull in demand shorter than the grace, then declines for long', async () => {
+    const t = setup();
+    t.offers.add(offer('o1', 'a'), t.clock.now());
+    await t.policy.apply(4);
+    // The launch queue's next wave is not created yet: nothing pending for a moment.
+    t.clock.advance(2_999);
+    await t.policy.apply(0);
+    expect(t.declined).toEqual([]);
+    expect(t.calls).toEqual([]);
+    expect(t.offers.size).toBe(1);
+    // Gone for the whole grace: an idle framework.
+    t.clock.advance(1);
+    await t.policy.apply(0);
+    expect(t.declined).toEqual([{ ids: ['o1'], refuse: 120 }]);
+    expect(t.calls).toEqual(['suppress']);
+    await t.policy.apply(1);
+    expect(t.calls).toEqual(['suppress', 'revive']);
   });
 
   it('never declines offers taken by a launch in progress', async () => {
