@@ -175,6 +175,7 @@ export class BridgeController {
       shortRefuseSeconds: options.declineRefuseSeconds ?? 5,
       idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
       idleGraceMs: options.offerIdleGraceMs ?? 3000,
+      awaitsLaunch: (agentId) => this.instances.hasAwaiting(agentId),
       offersChanged,
     });
     this.killer = new Killer({

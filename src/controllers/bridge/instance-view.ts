@@ -106,6 +106,11 @@ export class InstanceView {
     return [...(this.awaitingByAgent.get(agentId) ?? [])];
   }
 
+  /** Whether an instance awaits launch on `agentId`. */
+  hasAwaiting(agentId: string): boolean {
+    return this.awaitingByAgent.has(agentId);
+  }
+
   /** Agents with at least one instance awaiting launch. */
   agentsAwaiting(): string[] {
     return [...this.awaitingByAgent.keys()];

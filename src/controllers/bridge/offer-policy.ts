@@ -3,7 +3,9 @@
  * await launch or need placement):
  * - demand: hold offers — placement reads them from the Agents' `offered` — for at most
  *   `maxHoldMs` (10 s), then decline them with a short filter (`shortRefuseSeconds`, 5 s) so
- *   that they come back soon, fresh; REVIVE first if offers were suppressed or declined for long;
+ *   that they come back soon, fresh; but never those of an agent where an instance awaits launch
+ *   (placement bound it there, reading that offer: declined, the instance would wait out the
+ *   filter); REVIVE first if offers were suppressed or declined for long;
  * - no demand for `idleGraceMs` (3 s): decline every held offer with a long filter
  *   (`idleRefuseSeconds`, 120 s, Marathon's default) and SUPPRESS, so that an idle framework
  *   costs the master nothing. A shorter lull keeps them held: the launch queue lets work in by
@@ -30,6 +32,8 @@ export interface OfferPolicyOptions {
   idleRefuseSeconds: number;
   /** How long demand must have been gone before offers are declined for long. */
   idleGraceMs: number;
+  /** Whether an instance is bound to the agent and awaits launch there. */
+  awaitsLaunch(agentId: string): boolean;
   /** Offers of these agents were declined: their Agent objects need publishing. */
   offersChanged(agentIds: Iterable<string>): void;
 }
@@ -75,7 +79,7 @@ export class OfferPolicy {
     if (pending > 0) this.demandSeenAt = clock.now();
     else if (clock.now() - this.demandSeenAt < this.options.idleGraceMs) {
       // A lull between waves: hold on, as under demand.
-      await this.decline(offers.heldSince(clock.now() - this.options.maxHoldMs), 'short');
+      await this.decline(this.#stale(), 'short');
       return;
     }
     if (pending > 0) {
@@ -90,7 +94,7 @@ export class OfferPolicy {
           logger.debug('REVIVE not sent', { error });
         }
       }
-      await this.decline(offers.heldSince(clock.now() - this.options.maxHoldMs), 'short');
+      await this.decline(this.#stale(), 'short');
       return;
     }
     await this.decline(offers.untaken(), 'idle');
@@ -105,6 +109,12 @@ export class OfferPolicy {
         logger.debug('SUPPRESS not sent', { error });
       }
     }
+  }
+
+  /** Offers held for `maxHoldMs`, except those of agents where an instance awaits launch. */
+  #stale(): Offer[] {
+    const { offers, clock, maxHoldMs, awaitsLaunch } = this.options;
+    return offers.heldSince(clock.now() - maxHoldMs).filter((o) => !awaitsLaunch(o.agent_id.value));
   }
 
   private async decline(list: Offer[], kind: 'short' | 'idle'): Promise<void> {

@@ -34,6 +34,7 @@ function setup() {
   };
   const offers = new OfferBook();
   const touched = new Set<string>();
+  const bound = new Set<string>();
   const policy = new OfferPolicy({
     client,
     offers,
@@ -44,6 +45,7 @@ function setup() {
     shortRefuseSeconds: 5,
     idleRefuseSeconds: 120,
     idleGraceMs: 3_000,
+    awaitsLaunch: (agentId) => bound.has(agentId),
     offersChanged: (ids) => [...ids].forEach((id) => touched.add(id)),
   });
   return {
@@ -52,6 +54,7 @@ function setup() {
     declined,
     offers,
     touched,
+    bound,
     policy,
     failDeclines: () => (failDecline = true),
   };
@@ -106,6 +109,17 @@ describe('OfferPolicy', () => {
     expect(t.calls).toEqual(['suppress']);
     await t.policy.apply(1);
     expect(t.calls).toEqual(['suppress', 'revive']);
+  });
+
+  it('keeps old offers of an agent where an instance awaits launch', async () => {
+    const t = setup();
+    t.offers.add(offer('oa', 'a'), t.clock.now());
+    t.offers.add(offer('ob', 'b'), t.clock.now());
+    t.bound.add('a');
+    t.clock.advance(10_000);
+    await t.policy.apply(1);
+    expect(t.declined).toEqual([{ ids: ['ob'], refuse: 5 }]);
+    expect(t.offers.untaken().map((o) => o.id.value)).toEqual(['oa']);
   });
 
   it('never declines offers taken by a launch in progress', async () => {
