@@ -35,7 +35,7 @@ export function register(program: Command): void {
     )
     .option(
       '--launch-queue-limit <n>',
-      'instances that may wait for a task at once before Apps wait to create more (default 2000; 0: no limit)',
+      'instances that may wait for a task at once before Apps wait to create more (default 500; 0: no limit)',
     )
     .option(
       '--max-instances-per-offer <n>',

@@ -57,9 +57,14 @@ export interface AppsControllerOptions extends PlanOptions {
   statusBatchMs?: number;
   /**
    * At most this many instances wait for a task at once, cluster-wide; Apps wanting more
-   * wait their turn (see launch-queue.ts). Default 2,000; `Infinity` turns pacing off.
+   * wait their turn (see launch-queue.ts). Default 500; `Infinity` turns pacing off.
    */
   launchQueueLimit?: number;
+  /**
+   * Instances that may wait for a task after a quiet spell, the launch queue's window growing
+   * by one per task that starts running up to the limit. Default a quarter of the limit.
+   */
+  launchQueueFirstWindow?: number;
 }
 
 /**
@@ -121,6 +126,9 @@ export class AppsController {
         ? undefined
         : new LaunchQueue({
             limit,
+            ...(options.launchQueueFirstWindow !== undefined
+              ? { firstWindow: options.launchQueueFirstWindow }
+              : {}),
             waiting: () => this.waitingForTask(),
             wake: (key) => this.controller.enqueue(key),
             clock,

@@ -13,6 +13,12 @@
  * others, and a launched task counts only until it runs or for `startGraceMs`, whichever comes
  * first, however long Mesos takes to start it.
  *
+ * It opens gradually, as TCP's slow start does: after a quiet spell only a quarter of the limit
+ * may wait, and each task that starts running lets one more in, so the window doubles with each
+ * wave that starts until it reaches the limit. A burst's first wave competes with the first
+ * passes of every App applied with it (revisions, statuses); a small first wave starts promptly
+ * nevertheless.
+ *
  * Room is promised, not just offered: a woken App is owed its share until its pass comes, so
  * newcomers cannot take it first. A share is at least a tenth of the limit (or all the App still
  * wants), so that filling many Apps costs one pass each rather than one per launch.
@@ -38,16 +44,23 @@ export interface LaunchQueueOptions {
    */
   defer?: (pump: () => void) => void;
   /**
-   * A launched task counts until it runs, but at most this long (default 1 s): what follows a
-   * launch at once (the task's first updates, written to the store) is meseta's work too, but
-   * an image that takes minutes to pull must not hold the queue (it still starts `limit`
-   * instances per this time at least).
+   * A launched task counts until it runs, but at most this long (default 5 s): what follows a
+   * launch (the task's updates, each written to the store before Mesos sends the next) is
+   * meseta's work too, but an image that takes minutes to pull must not hold the queue (it still
+   * starts `limit` instances per this time at least).
    */
   startGraceMs?: number;
+  /**
+   * How many may wait after a quiet spell, before tasks start running (default a quarter of the
+   * limit, at least a share); the limit turns the slow start off.
+   */
+  firstWindow?: number;
 }
 
 /** The limit when none is configured. */
-export const DEFAULT_LAUNCH_QUEUE_LIMIT = 2000;
+export const DEFAULT_LAUNCH_QUEUE_LIMIT = 500;
+
+const DEFAULT_START_GRACE_MS = 5000;
 
 /** A promise or a creation the caches never confirm is dropped after this long. */
 const PATIENCE_MS = 30_000;
@@ -65,6 +78,9 @@ export class LaunchQueue {
   readonly #starting = new Map<string, number>();
   readonly #minShare: number;
   readonly #startGraceMs: number;
+  /** How many may wait now: from a quarter of the limit after a quiet spell up to the limit. */
+  #window: number;
+  readonly #firstWindow: number;
   readonly #defer: (pump: () => void) => void;
   #pumpAsked = false;
 
@@ -72,7 +88,12 @@ export class LaunchQueue {
     if (!(options.limit >= 1)) throw new RangeError(`launch queue limit must be ≥ 1`);
     this.limit = options.limit;
     this.#minShare = Math.max(1, Math.ceil(options.limit / 10));
-    this.#startGraceMs = options.startGraceMs ?? 1000;
+    this.#startGraceMs = options.startGraceMs ?? DEFAULT_START_GRACE_MS;
+    this.#firstWindow = Math.min(
+      this.limit,
+      options.firstWindow ?? Math.max(this.#minShare, Math.ceil(options.limit / 4)),
+    );
+    this.#window = this.#firstWindow;
     this.#defer = options.defer ?? queueMicrotask;
   }
 
@@ -129,7 +150,11 @@ export class LaunchQueue {
       this.#starting.delete(key);
       this.#starting.set(key, this.options.clock.now());
     } else if (!starting) {
-      this.#starting.delete(key);
+      const launched = this.#starting.delete(key);
+      // Slow start: each task that runs lets one more in, up to the limit.
+      if (launched && state === 'TASK_RUNNING') {
+        this.#window = Math.min(this.limit, this.#window + 1);
+      }
     }
     if (wantsTask(old) || state !== old.status?.state) this.#pumpSoon();
   }
@@ -197,7 +222,13 @@ export class LaunchQueue {
 
   #room(): number {
     const taken = this.options.waiting() + this.#starting.size + this.#unseen.size;
-    return this.limit - taken - this.#promisedTotal;
+    if (taken + this.#promisedTotal === 0) this.#window = this.#firstWindow;
+    return this.#window - taken - this.#promisedTotal;
+  }
+
+  /** How many instances may wait for a task now (at most `limit`). */
+  get window(): number {
+    return this.#window;
   }
 
   /** Drops promises whose pass never came and creations the caches never showed. */

@@ -428,7 +428,14 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
     await running;
     stop = new AbortController();
     const metrics = new Registry();
-    controller = new AppsController({ store, recorder, workers: 2, launchQueueLimit: 4, metrics });
+    controller = new AppsController({
+      store,
+      recorder,
+      workers: 2,
+      launchQueueLimit: 4,
+      launchQueueFirstWindow: 4,
+      metrics,
+    });
     running = controller.run(stop.signal);
 
     await apply({ instances: 10 });
@@ -471,7 +478,13 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
     };
     const flaky = new ObjectStore({ kv: kvWith(kv, { txn }), prefix: store.keys.prefix });
     stop = new AbortController();
-    controller = new AppsController({ store: flaky, recorder, workers: 2, launchQueueLimit: 4 });
+    controller = new AppsController({
+      store: flaky,
+      recorder,
+      workers: 2,
+      launchQueueLimit: 4,
+      launchQueueFirstWindow: 4,
+    });
     running = controller.run(stop.signal);
 
     await apply({ instances: 4 });
@@ -488,7 +501,13 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
     stop.abort();
     await running;
     stop = new AbortController();
-    controller = new AppsController({ store, recorder, workers: 2, launchQueueLimit: 4 });
+    controller = new AppsController({
+      store,
+      recorder,
+      workers: 2,
+      launchQueueLimit: 4,
+      launchQueueFirstWindow: 4,
+    });
     running = controller.run(stop.signal);
     const stuckRef = { namespace: 'default', name: 'stuck' };
     await store.create(appResource, app('stuck', { instances: 6 }));

@@ -23,10 +23,14 @@ describe('LaunchQueue', () => {
   let woken: string[];
   let queue: LaunchQueue;
 
-  /** A queue over `waiting`, recording whom it wakes, pumping at once instead of soon. */
-  const queueOf = (limit: number) =>
+  /**
+   * A queue over `waiting`, recording whom it wakes, pumping at once instead of soon; without
+   * the slow start unless `firstWindow` is given.
+   */
+  const queueOf = (limit: number, firstWindow = limit) =>
     new LaunchQueue({
       limit,
+      firstWindow,
       waiting: () => waiting,
       wake: (app) => woken.push(app),
       clock,
@@ -127,7 +131,7 @@ describe('LaunchQueue', () => {
     expect(woken).toEqual(['default/api']);
   });
 
-  it('counts a launched task until it runs, for one second at most', () => {
+  it('counts a launched task until it runs, for five seconds at most', () => {
     waiting = 1;
     expect(queue.admit('default/a', keys('a', 9))).toBe(9);
     show(keys('a', 9));
@@ -139,13 +143,13 @@ describe('LaunchQueue', () => {
     queue.follow('default/web-1-0', staging, running);
     expect(woken).toEqual(['default/b']);
 
-    // A task that takes long to start stops counting after a second.
+    // A task that takes long to start stops counting after five seconds.
     expect(queue.admit('default/b', keys('b', 1))).toBe(1);
     show(keys('b', 1));
     queue.admit('default/c', keys('c', 1));
     waiting -= 1;
     queue.follow('default/web-1-0', fresh, staging);
-    clock.advance(999);
+    clock.advance(4_999);
     queue.pump();
     expect(woken).toEqual(['default/b']);
     clock.advance(2);
@@ -168,5 +172,42 @@ describe('LaunchQueue', () => {
     expect(() => new LaunchQueue({ limit: 0, waiting: () => 0, wake: () => {}, clock })).toThrow(
       RangeError,
     );
+  });
+
+  it('opens slowly after a quiet spell: a quarter of the limit, one more per task that runs', () => {
+    queue = queueOf(100, 25);
+    expect(queue.admit('default/a', keys('a', 100))).toBe(25);
+    show(keys('a', 25));
+    expect(queue.window).toBe(25);
+    // Ten launched: they still count until they run.
+    const launched = keys('a', 10);
+    for (const key of launched) {
+      waiting--;
+      queue.follow(key, fresh, staging);
+    }
+    expect(queue.admit('default/a', keys('a', 75, 25))).toBe(0);
+    // Each one that runs makes room for itself and one more.
+    for (const key of launched) queue.follow(key, staging, running);
+    expect(queue.window).toBe(35);
+    expect(queue.admit('default/a', keys('a', 75, 25))).toBe(20);
+    show(keys('a', 20, 25));
+    // A task that ended without running does not widen it.
+    waiting--;
+    queue.follow('default/a-1-10', fresh, staging);
+    const failed: Instance = { ...staging, status: { ...staging.status, state: 'TASK_FAILED' } };
+    queue.follow('default/a-1-10', staging, failed);
+    expect(queue.window).toBe(35);
+    // Once nothing waits, the next burst starts from a quarter again.
+    waiting = 0;
+    queue.forget('default/a');
+    expect(queue.admit('default/b', keys('b', 100))).toBe(25);
+    expect(queue.window).toBe(25);
+  });
+
+  it('starts with a quarter of the limit by default, at least a share', () => {
+    const options = { waiting: () => 0, wake: () => {}, clock };
+    expect(new LaunchQueue({ ...options, limit: 500 }).window).toBe(125);
+    expect(new LaunchQueue({ ...options, limit: 20 }).window).toBe(5);
+    expect(new LaunchQueue({ ...options, limit: 2 }).window).toBe(1);
   });
 });
