@@ -14,7 +14,8 @@
  * its own. `E2E_SIM=inline` runs it in this process instead. An informer over instances
  * observes the store for the figures.
  * `E2E_APPS`, `E2E_INSTANCES`, `E2E_AGENTS` scale it down; `E2E_BACKENDS=embedded` runs one;
- * `E2E_LAUNCH_QUEUE=N` sets the apps controller's launch queue limit (0: none).
+ * `E2E_LAUNCH_QUEUE=N` sets the apps controller's launch queue limit (0: none);
+ * `E2E_PER_OFFER=N` placement's instances per offer (0: no limit).
  *
  * A third run, embedded, writes the same Apps at a steady `E2E_PACED_RATE` instances per second
  * (default 500, about half of what this machine converges per second; 0 skips it) instead of
@@ -50,6 +51,7 @@ const AGENTS = Number(process.env.E2E_AGENTS ?? 1_000);
 const BACKENDS = (process.env.E2E_BACKENDS ?? 'embedded,etcd').split(',');
 const SIM_INLINE = process.env.E2E_SIM === 'inline';
 const PACED_RATE = Number(process.env.E2E_PACED_RATE ?? 500);
+const PER_OFFER = process.env.E2E_PER_OFFER ? Number(process.env.E2E_PER_OFFER) : undefined;
 const LAUNCH_QUEUE = process.env.E2E_LAUNCH_QUEUE
   ? Number(process.env.E2E_LAUNCH_QUEUE)
   : undefined;
@@ -183,6 +185,9 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
     mesos: [sim.url],
     prefix,
     ...(LAUNCH_QUEUE !== undefined ? { apps: { launchQueueLimit: LAUNCH_QUEUE || Infinity } } : {}),
+    ...(PER_OFFER !== undefined
+      ? { placement: { maxInstancesPerOffer: PER_OFFER || Infinity } }
+      : {}),
   };
   const manager = new Manager({
     store,
