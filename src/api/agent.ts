@@ -27,6 +27,11 @@ export interface AgentStatus {
   offered?: Resource[];
   /** When `offered` was last set: tasks launched at or after it are not counted in it. */
   offeredAt?: string;
+  /**
+   * When the bridge will decline the oldest of those offers if nothing launches on it first
+   * (while something is pending); placement keeps off the agent shortly before.
+   */
+  offeredUntil?: string;
   /** When an offer last named the agent. */
   lastSeenAt?: string;
   removedAt?: string;

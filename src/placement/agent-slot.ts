@@ -28,6 +28,11 @@ export class AgentSlot {
    * what they had left comes back only in Mesos's next offer, so nothing is free until then.
    */
   spent = false;
+  /**
+   * The bridge declines the agent's oldest offer soon (`offeredUntil`): a binding made now might
+   * reach the bridge after the offer is gone, and wait out the decline's filter.
+   */
+  readonly expiring: boolean;
   /** Instances bound here and not launched yet: earlier rounds' and this round's. */
   taken = 0;
   /** GPU agents are kept for apps that need GPUs. */
@@ -35,9 +40,11 @@ export class AgentSlot {
   /** When `offered` was set (ms since the epoch); NaN when unknown. */
   readonly offeredAt: number;
 
+  /** `usableUntil`: offers declined before this time are as good as gone. */
   constructor(
     readonly index: number,
     readonly agent: Agent,
+    usableUntil = -Infinity,
   ) {
     const status = agent.status;
     this.agentId = status?.agentId ?? agent.metadata.name;
@@ -49,11 +56,12 @@ export class AgentSlot {
       (r) => r.name === 'gpus' && r.type === 'SCALAR' && (r.scalar?.value ?? 0) > 0,
     );
     this.offeredAt = status?.offeredAt ? Date.parse(status.offeredAt) : Number.NaN;
+    this.expiring = status?.offeredUntil ? Date.parse(status.offeredUntil) < usableUntil : false;
   }
 
   /** Whether something is on offer from the agent now, not used by a launch yet. */
   get hasOffers(): boolean {
-    return this.#offers && !this.spent;
+    return this.#offers && !this.spent && !this.expiring;
   }
 
   /** Whether the bridge holds offers from the agent, used or not. */

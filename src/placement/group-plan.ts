@@ -274,6 +274,10 @@ export class GroupPlan {
       why.add('offer-used', (n) => `${agents(n)} whose offer a launch just used`);
       return;
     }
+    if (slot.expiring) {
+      why.add('offer-expiring', (n) => `${agents(n)} whose offer is about to be declined`);
+      return;
+    }
     if (!slot.hasOffers) {
       why.add('no-offers', (n) => `${agents(n)} with no offer held`);
       return;

@@ -8,6 +8,7 @@
  *   awaiting launch, minus what this round binds there. An agent never gets more than that, and
  *   never a port twice. An agent with a task staged at or after `offeredAt` has nothing free:
  *   that launch used its offers, and Mesos offers the rest again only at its next allocation.
+ *   Nor does one whose offer the bridge declines within `offerMarginMs` (`offeredUntil`).
  * - Per offer, like Marathon's `max_instances_per_offer`: an agent takes at most
  *   `maxInstancesPerOffer` instances awaiting launch, bound this round or before.
  * - Packing: all groups start their scans at the same agent (a start that moves with `now`), so
@@ -48,6 +49,11 @@ export interface RoundInput {
   staleBindingMs?: number;
   /** Instances awaiting launch on one agent's offers, at most. Default 5 (as Marathon's). */
   maxInstancesPerOffer?: number;
+  /**
+   * An agent whose offer the bridge declines within this long (`offeredUntil`) gets nothing:
+   * the binding could reach the bridge too late. Default 2 s.
+   */
+  offerMarginMs?: number;
 }
 
 export interface Binding {
@@ -79,6 +85,7 @@ export interface RoundResult {
 
 export const DEFAULT_STALE_BINDING_MS = 30_000;
 export const DEFAULT_MAX_INSTANCES_PER_OFFER = 5;
+export const DEFAULT_OFFER_MARGIN_MS = 2_000;
 
 /** One round, start to end. */
 export function placeRound(input: RoundInput): RoundResult {
@@ -98,7 +105,8 @@ export interface PreparedRound {
 export function prepareRound(input: RoundInput): PreparedRound {
   const role = input.role ?? '*';
   const staleMs = input.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
-  const slots = input.agents.map((agent, i) => new AgentSlot(i, agent));
+  const usableUntil = input.now + (input.offerMarginMs ?? DEFAULT_OFFER_MARGIN_MS);
+  const slots = input.agents.map((agent, i) => new AgentSlot(i, agent, usableUntil));
   const byAgentId = new Map<string, AgentSlot>();
   for (const slot of slots) byAgentId.set(slot.agentId, slot);
 

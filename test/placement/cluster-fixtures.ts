@@ -18,6 +18,7 @@ export interface AgentOptions {
   unschedulable?: boolean;
   removed?: boolean;
   offeredAt?: string;
+  offeredUntil?: string;
 }
 
 export function agentObject(id: string, options: AgentOptions = {}): Agent {
@@ -57,6 +58,7 @@ export function agentObject(id: string, options: AgentOptions = {}): Agent {
         : {}),
       offered,
       offeredAt: options.offeredAt ?? '2026-01-01T00:00:00.000Z',
+      ...(options.offeredUntil ? { offeredUntil: options.offeredUntil } : {}),
     },
   };
 }

@@ -121,6 +121,21 @@ describe('placeRound', () => {
     });
   });
 
+  it('keeps off an agent whose offer the bridge declines within the margin', () => {
+    // Now is 00:10:00; the margin is 2 s.
+    const agents = [
+      agentObject('A', { offeredUntil: '2026-01-01T00:10:01.500Z' }),
+      agentObject('B', { offeredUntil: '2026-01-01T00:10:02.500Z' }),
+    ];
+    expect(placedOn(round(agents, pendingInstances('web', 1), { web: templateOf() }))).toEqual({
+      'web-1-0': 'B',
+    });
+    const result = round(agents.slice(0, 1), pendingInstances('web', 1), { web: templateOf() });
+    expect(result.apps.get('default/web')!.message).toBe(
+      'no agent can take an instance (1 agent): 1 agent whose offer is about to be declined',
+    );
+  });
+
   it('binds at most maxInstancesPerOffer instances to one offer, counting earlier bindings', () => {
     const agents = [agentObject('A', { cpus: 100 }), agentObject('B', { cpus: 100 })];
     const earlier = [0, 1].map((i) =>

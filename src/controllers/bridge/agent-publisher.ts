@@ -46,6 +46,8 @@ export interface AgentPublisherOptions {
   logger: Logger;
   intervalMs?: number;
   seenRefreshMs?: number;
+  /** How long the bridge holds an offer while something is pending (for `offeredUntil`). */
+  offerHoldMs: number;
 }
 
 export class AgentPublisher {
@@ -185,6 +187,7 @@ export class AgentPublisher {
     const stored = this.current(name);
     const now = this.options.clock.now();
     const offered = seen.removedAt !== undefined ? [] : this.options.offers.offered(agentId);
+    const oldest = offered.length > 0 ? this.options.offers.oldestReceivedAt(agentId) : undefined;
     const old = stored?.status;
     const offeredChanged = !old || !jsonEqual(old.offered ?? [], offered);
     const status: AgentStatus = {
@@ -195,6 +198,7 @@ export class AgentPublisher {
       ...(seen.domain ? { domain: seen.domain } : {}),
       offered,
       offeredAt: offeredChanged || !old?.offeredAt ? iso(now) : old.offeredAt,
+      ...(oldest !== undefined ? { offeredUntil: iso(oldest + this.options.offerHoldMs) } : {}),
       lastSeenAt:
         old?.lastSeenAt && seen.lastSeenAt - Date.parse(old.lastSeenAt) < this.seenRefreshMs
           ? old.lastSeenAt

@@ -159,10 +159,12 @@ export class BridgeController {
     const offersChanged = (agentIds: Iterable<string>) => {
       for (const id of agentIds) this.publisher.touch(id);
     };
+    const offerHoldMs = options.offerHoldMs ?? 10_000;
     this.publisher = new AgentPublisher({
       store,
       agents: this.agents,
       offers: this.offers,
+      offerHoldMs,
       ...common,
       ...(options.publishIntervalMs ? { intervalMs: options.publishIntervalMs } : {}),
     });
@@ -171,7 +173,7 @@ export class BridgeController {
       offers: this.offers,
       ...common,
       metrics: this.metrics,
-      maxHoldMs: options.offerHoldMs ?? 10_000,
+      maxHoldMs: offerHoldMs,
       shortRefuseSeconds: options.declineRefuseSeconds ?? 5,
       idleRefuseSeconds: options.idleRefuseSeconds ?? 120,
       idleGraceMs: options.offerIdleGraceMs ?? 3000,

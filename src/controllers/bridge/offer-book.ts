@@ -75,6 +75,18 @@ export class OfferBook {
     return out;
   }
 
+  /** When the oldest offer held from `agentId` and not taken arrived; undefined if none. */
+  oldestReceivedAt(agentId: string): number | undefined {
+    let oldest: number | undefined;
+    for (const id of this.byAgent.get(agentId) ?? []) {
+      const held = this.offers.get(id)!;
+      if (!held.taken && (oldest === undefined || held.receivedAt < oldest)) {
+        oldest = held.receivedAt;
+      }
+    }
+    return oldest;
+  }
+
   /** Marks offers as taken by a launch: no decline touches them until released or removed. */
   take(offers: Offer[]): void {
     for (const offer of offers) {

@@ -54,6 +54,11 @@ export interface PlacementControllerOptions {
   staleBindingMs?: number;
   /** Instances awaiting launch on one agent's offers, at most. Default 5. */
   maxInstancesPerOffer?: number;
+  /**
+   * Agents whose offer the bridge declines within this long get nothing. Default 2 s; keep it
+   * well under the bridge's `offerHoldMs`.
+   */
+  offerMarginMs?: number;
   /** How long a burst of changes may settle before its round. Default 50 ms. */
   settleMs?: number;
   /** A round at least this often, changes or not. Default 10 s. */
@@ -248,6 +253,9 @@ export class PlacementController {
         : {}),
       ...(this.#options.maxInstancesPerOffer !== undefined
         ? { maxInstancesPerOffer: this.#options.maxInstancesPerOffer }
+        : {}),
+      ...(this.#options.offerMarginMs !== undefined
+        ? { offerMarginMs: this.#options.offerMarginMs }
         : {}),
     });
     const { written, conflicts } = await writeBindings(

@@ -216,6 +216,10 @@ describe('the Mesos bridge', () => {
     });
     expect(agent.status!.offered![0]!.allocation_info).toEqual({ role: 'apps' });
     expect(agent.status?.offeredAt).toBeTruthy();
+    // Held for 60 s from its arrival (at most a moment before it was published).
+    const until60 = Date.parse(agent.status!.offeredUntil!) - Date.parse(agent.status!.offeredAt!);
+    expect(until60).toBeGreaterThan(59_000);
+    expect(until60).toBeLessThanOrEqual(60_000);
 
     h.sim.faults.removeAgent(agentId);
     await until(async () => {

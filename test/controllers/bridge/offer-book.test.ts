@@ -35,6 +35,8 @@ describe('OfferBook', () => {
     expect([...book.agents()].sort()).toEqual(['a', 'b']);
     expect(book.offered('a')).toEqual([cpus(1.5), ports(31000, 31020)]);
     expect(book.heldSince(0).map((o) => o.id.value)).toEqual(['o1']);
+    expect(book.oldestReceivedAt('a')).toBe(0);
+    expect(book.oldestReceivedAt('c')).toBeUndefined();
     expect(book.remove('o1')).toBe('a');
     expect(book.remove('o1')).toBeUndefined();
     expect(book.offered('a')).toEqual([cpus(0.5), ports(31011, 31020)]);

@@ -36,6 +36,8 @@ describe('the bridge with placement', () => {
       role: 'apps',
       settleMs: 10,
       resyncMs: 500,
+      // The harness's bridge holds offers for 500 ms only.
+      offerMarginMs: 100,
     }).run(stopPlacement.signal);
     for (let i = 0; i < 3; i++) await h.instance(`web-1-${i}`);
 
