@@ -323,15 +323,19 @@ export class OfferedResources {
     if (dynamic > 0) {
       let next = 0;
       const indexes = needs.flatMap((p, i) => (p === 0 ? [i] : []));
-      search: for (const piece of pieces) {
-        for (const [begin, end] of piece.ranges) {
-          for (let port = begin; port <= end; port++) {
-            if (used.has(port)) continue;
-            used.add(port);
-            chosen[indexes[next]!] = port;
-            pushTo(byPiece, piece, port);
-            if (++next === dynamic) break search;
-          }
+      // Widest ranges first: a lone port an agent offers (5432 next to 31000-32000) is most
+      // likely there for the App that asks for it by number, and taken by any other it would
+      // keep that App off the agent for as long as the task runs.
+      const ranges = pieces
+        .flatMap((piece) => piece.ranges.map(([begin, end]) => ({ piece, begin, end })))
+        .sort((a, b) => b.end - b.begin - (a.end - a.begin));
+      search: for (const { piece, begin, end } of ranges) {
+        for (let port = begin; port <= end; port++) {
+          if (used.has(port)) continue;
+          used.add(port);
+          chosen[indexes[next]!] = port;
+          pushTo(byPiece, piece, port);
+          if (++next === dynamic) break search;
         }
       }
       if (next < dynamic) {

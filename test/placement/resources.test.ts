@@ -179,7 +179,24 @@ describe('OfferedResources.fit', () => {
     );
   });
 
-  it('picks dynamic ports from the offered ranges, lowest first', () => {
+  it('picks dynamic ports from the widest ranges first, sparing a lone port for who asks for it', () => {
+    const offered = [
+      scalar('cpus', 1),
+      scalar('mem', 128),
+      ports([
+        [5432, 5432],
+        [31000, 31002],
+      ]),
+    ];
+    const two = fitted(OfferedResources.from(offered).fitTask(needs({ ports: [0, 0] }), '*'));
+    expect(two.ports).toEqual([31000, 31001]);
+    const four = fitted(
+      OfferedResources.from(offered).fitTask(needs({ ports: [0, 0, 0, 0] }), '*'),
+    );
+    expect(four.ports).toEqual([31000, 31001, 31002, 5432]);
+  });
+
+  it('picks dynamic ports from the offered ranges, lowest first within a range', () => {
     const view = OfferedResources.from([
       scalar('cpus', 1),
       scalar('mem', 128),
