@@ -69,26 +69,27 @@ function frameworkSettings(flags: ControllerFlags): Pick<ControllerSettings, 'fr
   return Object.keys(framework).length > 0 ? { framework } : {};
 }
 
+/** A whole number >= 0 from `flag`, 0 meaning no limit (Infinity). */
+function limitFlag(text: string, flag: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new UsageError(`${flag} must be a whole number >= 0 (got "${text}")`);
+  }
+  return limit === 0 ? Infinity : limit;
+}
+
 /** `--launch-queue-limit` as the apps controller takes it (0: no limit). */
 export function appsSettings(flags: ControllerFlags): Pick<ControllerSettings, 'apps'> {
   const text = flags.launchQueueLimit;
   if (text === undefined) return {};
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new UsageError(`--launch-queue-limit must be a whole number >= 0 (got "${text}")`);
-  }
-  return { apps: { launchQueueLimit: limit === 0 ? Infinity : limit } };
+  return { apps: { launchQueueLimit: limitFlag(text, '--launch-queue-limit') } };
 }
 
 /** `--max-instances-per-offer` as the placement controller takes it (0: no limit). */
 export function placementSettings(flags: ControllerFlags): Pick<ControllerSettings, 'placement'> {
   const text = flags.maxInstancesPerOffer;
   if (text === undefined) return {};
-  const max = Number(text);
-  if (!Number.isInteger(max) || max < 0) {
-    throw new UsageError(`--max-instances-per-offer must be a whole number >= 0 (got "${text}")`);
-  }
-  return { placement: { maxInstancesPerOffer: max === 0 ? Infinity : max } };
+  return { placement: { maxInstancesPerOffer: limitFlag(text, '--max-instances-per-offer') } };
 }
 
 export async function runController(flags: ControllerFlags): Promise<void> {

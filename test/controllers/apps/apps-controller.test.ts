@@ -18,6 +18,7 @@ import {
 } from '../../../src/api/resources.ts';
 import {
   AppsController,
+  type AppsControllerOptions,
   appChangeMatters,
   mattersToApps,
   movesOnlyCounts,
@@ -112,6 +113,22 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
       },
       { what, within: 15_000 },
     );
+
+  /** Restarts the controller with a launch queue of 4, all of it open at once (no slow start). */
+  async function restartWithQueueOf4(over: Partial<AppsControllerOptions> = {}): Promise<void> {
+    stop.abort();
+    await running;
+    stop = new AbortController();
+    controller = new AppsController({
+      store,
+      recorder,
+      workers: 2,
+      launchQueueLimit: 4,
+      launchQueueFirstWindow: 4,
+      ...over,
+    });
+    running = controller.run(stop.signal);
+  }
 
   /** Like a client's apply: read, change, write; re-read and retry when the controller wrote first. */
   async function apply(spec: Partial<AppSpec>): Promise<StoredApp> {
@@ -424,19 +441,8 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
   });
 
   it('paces creation through the launch queue: the rest are created as the first ones start', async () => {
-    stop.abort();
-    await running;
-    stop = new AbortController();
     const metrics = new Registry();
-    controller = new AppsController({
-      store,
-      recorder,
-      workers: 2,
-      launchQueueLimit: 4,
-      launchQueueFirstWindow: 4,
-      metrics,
-    });
-    running = controller.run(stop.signal);
+    await restartWithQueueOf4({ metrics });
 
     await apply({ instances: 10 });
     const held = await until(
@@ -464,8 +470,6 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
   });
 
   it('gives the launch queue its room back when a creation fails', async () => {
-    stop.abort();
-    await running;
     // The first transaction that creates instances fails; the pass is retried.
     let failed = false;
     const txn: Kv['txn'] = (compares, success, failure) => {
@@ -477,15 +481,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
       return kv.txn(compares, success, failure);
     };
     const flaky = new ObjectStore({ kv: kvWith(kv, { txn }), prefix: store.keys.prefix });
-    stop = new AbortController();
-    controller = new AppsController({
-      store: flaky,
-      recorder,
-      workers: 2,
-      launchQueueLimit: 4,
-      launchQueueFirstWindow: 4,
-    });
-    running = controller.run(stop.signal);
+    await restartWithQueueOf4({ store: flaky });
 
     await apply({ instances: 4 });
     // Had the failed pass kept its room, the retry would wait 30 s for it.
@@ -498,17 +494,7 @@ describe.each(controllerBackends)('the apps controller against %s', (_, backend)
   });
 
   it('does not let the instances of an App no agent fits hold the launch queue', async () => {
-    stop.abort();
-    await running;
-    stop = new AbortController();
-    controller = new AppsController({
-      store,
-      recorder,
-      workers: 2,
-      launchQueueLimit: 4,
-      launchQueueFirstWindow: 4,
-    });
-    running = controller.run(stop.signal);
+    await restartWithQueueOf4();
     const stuckRef = { namespace: 'default', name: 'stuck' };
     await store.create(appResource, app('stuck', { instances: 6 }));
     const stuck = await until(
