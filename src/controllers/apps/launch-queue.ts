@@ -14,8 +14,8 @@
  * first, however long Mesos takes to start it.
  *
  * It opens gradually, as TCP's slow start does: after a quiet spell only a quarter of the limit
- * may wait, and each task that starts running lets one more in, so the window doubles with each
- * wave that starts until it reaches the limit. A burst's first wave competes with the first
+ * may wait, and each task that starts running (or stops counting after `startGraceMs`) lets one
+ * more in, so the window doubles with each wave that starts until it reaches the limit. A burst's first wave competes with the first
  * passes of every App applied with it (revisions, statuses); a small first wave starts promptly
  * nevertheless.
  *
@@ -152,9 +152,7 @@ export class LaunchQueue {
     } else if (!starting) {
       const launched = this.#starting.delete(key);
       // Slow start: each task that runs lets one more in, up to the limit.
-      if (launched && state === 'TASK_RUNNING') {
-        this.#window = Math.min(this.limit, this.#window + 1);
-      }
+      if (launched && state === 'TASK_RUNNING') this.#widen();
     }
     if (wantsTask(old) || state !== old.status?.state) this.#pumpSoon();
   }
@@ -226,6 +224,10 @@ export class LaunchQueue {
     return this.#window - taken - this.#promisedTotal;
   }
 
+  #widen(): void {
+    this.#window = Math.min(this.limit, this.#window + 1);
+  }
+
   /** How many instances may wait for a task now (at most `limit`). */
   get window(): number {
     return this.#window;
@@ -246,6 +248,8 @@ export class LaunchQueue {
     for (const [instance, at] of this.#starting) {
       if (at > started) break;
       this.#starting.delete(instance);
+      // Mesos is slow to start it, not meseta: the slow start goes on as if it ran.
+      this.#widen();
     }
   }
 }

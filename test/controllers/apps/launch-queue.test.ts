@@ -197,6 +197,12 @@ describe('LaunchQueue', () => {
     const failed: Instance = { ...staging, status: { ...staging.status, state: 'TASK_FAILED' } };
     queue.follow('default/a-1-10', staging, failed);
     expect(queue.window).toBe(35);
+    // One that Mesos takes longer than the grace to start does, once it stops counting.
+    waiting--;
+    queue.follow('default/a-1-11', fresh, staging);
+    clock.advance(5_000);
+    queue.pump();
+    expect(queue.window).toBe(36);
     // Once nothing waits, the next burst starts from a quarter again.
     waiting = 0;
     queue.forget('default/a');
