@@ -64,11 +64,6 @@ export class AgentSlot {
     return this.#offers && !this.spent && !this.expiring;
   }
 
-  /** Whether the bridge holds offers from the agent, used or not. */
-  get offersHeld(): boolean {
-    return this.#offers;
-  }
-
   /** What is free, read from the offer on first use: a decision touches few of 10,000 agents. */
   get offered(): OfferedResources {
     this.#offered ??= OfferedResources.from(this.agent.status?.offered);

@@ -77,13 +77,9 @@ export class OfferPolicy {
   private async run(pending: number): Promise<void> {
     const { client, offers, clock, logger, metrics } = this.options;
     if (pending > 0) this.demandSeenAt = clock.now();
-    else if (clock.now() - this.demandSeenAt < this.options.idleGraceMs) {
-      // A lull between waves: hold on, as under demand.
-      await this.decline(this.#stale(), 'short');
-      return;
-    }
-    if (pending > 0) {
-      if (this.quiet) {
+    // Demand, or a lull between two waves of it: hold on.
+    if (pending > 0 || clock.now() - this.demandSeenAt < this.options.idleGraceMs) {
+      if (pending > 0 && this.quiet) {
         try {
           await client.revive();
           metrics.offerCalls.inc({ type: 'revive' });
