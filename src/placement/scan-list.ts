@@ -9,11 +9,14 @@ export class ScanList {
   #owned = false;
   #cursor: number;
 
-  /** Starts the round-robin at a position derived from `seed`, so groups do not all pile up. */
-  constructor(items: Int32Array, seed: number) {
+  /**
+   * Starts the round-robin at position `start` (modulo the length): a round gives every group the
+   * same start, so that a burst fills the same offers (see round.ts, "Packing").
+   */
+  constructor(items: Int32Array, start: number) {
     this.#items = items;
     this.#length = items.length;
-    this.#cursor = items.length > 0 ? seed % items.length : 0;
+    this.#cursor = items.length > 0 ? start % items.length : 0;
   }
 
   /**
