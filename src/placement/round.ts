@@ -31,14 +31,33 @@ import type { Agent } from '../api/agent.ts';
 import { awaitsLaunch, hasLiveTask, needsPlacement, type Instance } from '../api/instance.ts';
 import { AgentSlot } from './agent-slot.ts';
 import { ClusterIndex } from './cluster-index.ts';
+import { LastStaged } from './last-staged.ts';
 import { compileConstraints, isLasting, isStatic } from './constraints.ts';
 import { addMessage, GroupPlan, type RoundRules } from './group-plan.ts';
 import { needsOf, type TaskNeeds } from './resources.ts';
 
+/**
+ * The instances a round reads, as its caller keeps them indexed: a round then costs what is to
+ * place, what awaits launch and the Apps being placed, not every instance there is.
+ */
+export interface RoundInstances {
+  /** Instances that need an agent (`needsPlacement`). */
+  needingAgent(): Iterable<Instance>;
+  /** Instances bound to an agent, awaiting their launch (`awaitsLaunch`). */
+  awaitingLaunch(): Iterable<Instance>;
+  /** Every instance of the App `namespace/app`. */
+  ofApp(namespace: string, app: string): Iterable<Instance>;
+  /** When the newest task launched on the Mesos agent `agentId` staged (ms), if any did. */
+  lastStagedOn(agentId: string): number | undefined;
+}
+
 export interface RoundInput {
   agents: readonly Agent[];
-  /** Every Instance (placed ones are counted and hold resources; pending ones get placed). */
-  instances: readonly Instance[];
+  /**
+   * Every Instance (placed ones are counted and hold resources; pending ones get placed), as a
+   * list or as the caller's indexes.
+   */
+  instances: readonly Instance[] | RoundInstances;
   /** The template of an App revision; undefined when the revision is not known. */
   template(namespace: string, app: string, revision: number): AppTemplate | undefined;
   /** Now, in ms since the epoch. */
@@ -101,7 +120,10 @@ export interface PreparedRound {
   place(): RoundResult;
 }
 
-/** Reads and indexes the cluster: linear in agents and instances. */
+/**
+ * Reads and indexes the cluster: linear in agents, in the instances to place or awaiting launch,
+ * and in the instances of the Apps being placed.
+ */
 export function prepareRound(input: RoundInput): PreparedRound {
   const role = input.role ?? '*';
   const staleMs = input.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
@@ -110,30 +132,37 @@ export function prepareRound(input: RoundInput): PreparedRound {
   const byAgentId = new Map<string, AgentSlot>();
   for (const slot of slots) byAgentId.set(slot.agentId, slot);
 
+  const instances = isList(input.instances) ? listedInstances(input.instances) : input.instances;
+  for (const slot of slots) {
+    if ((instances.lastStagedOn(slot.agentId) ?? -Infinity) >= slot.offeredAt) slot.spent = true;
+  }
   const templates = new TemplateCache(input.template);
   const pendingByGroup = new Map<string, Instance[]>();
   const placedByGroup = new Map<string, number[]>();
-  for (const instance of input.instances) {
+  for (const instance of instances.needingAgent()) {
+    push(pendingByGroup, groupKey(instance), instance);
+  }
+  for (const instance of instances.awaitingLaunch()) {
     const key = groupKey(instance);
-    const bound = instance.spec.agentId ? byAgentId.get(instance.spec.agentId) : undefined;
-    if (needsPlacement(instance)) {
-      push(pendingByGroup, key, instance);
-    } else if (awaitsLaunch(instance)) {
-      const boundAt = Date.parse(instance.spec.boundAt ?? '');
-      const stale = !(input.now - boundAt < staleMs) || !bound || bound.standing !== 'ok';
-      if (stale) push(pendingByGroup, key, instance);
-      else {
-        const needs = templates.needs(instance, key);
-        if (needs) bound.offered.subtract(needs, role);
-        bound.taken++;
-        push(placedByGroup, key, bound.index);
-      }
-    } else if (hasLiveTask(instance)) {
+    const bound = byAgentId.get(instance.spec.agentId!);
+    const boundAt = Date.parse(instance.spec.boundAt ?? '');
+    const stale = !(input.now - boundAt < staleMs) || !bound || bound.standing !== 'ok';
+    if (stale) push(pendingByGroup, key, instance);
+    else {
+      const needs = templates.needs(instance, key);
+      if (needs) bound.offered.subtract(needs, role);
+      bound.taken++;
+      push(placedByGroup, key, bound.index);
+    }
+  }
+  // Only the groups being placed need to know where their running instances are.
+  for (const [key, pending] of pendingByGroup) {
+    const { metadata, spec } = pending[0]!;
+    for (const instance of instances.ofApp(metadata.namespace ?? '', spec.app)) {
+      if (instance.spec.revision !== spec.revision || instance.spec.goal !== 'running') continue;
+      if (!hasLiveTask(instance)) continue;
       const slot = byAgentId.get(instance.status?.agentId ?? instance.spec.agentId ?? '');
-      if (!slot) continue;
-      const stagedAt = Date.parse(instance.status?.stagedAt ?? '');
-      if (stagedAt >= slot.offeredAt) slot.spent = true;
-      if (instance.spec.goal === 'running') push(placedByGroup, key, slot.index);
+      if (slot) push(placedByGroup, key, slot.index);
     }
   }
 
@@ -203,6 +232,26 @@ function decideRound(
   let scanned = 0;
   for (const group of groups) scanned += group.scanned;
   return { bindings, apps, scanned };
+}
+
+/** A list of instances indexed for one round (tests and benchmarks; controllers keep indexes). */
+export function listedInstances(list: readonly Instance[]): RoundInstances {
+  const byApp = new Map<string, Instance[]>();
+  const lastStaged = new LastStaged();
+  for (const instance of list) {
+    push(byApp, `${instance.metadata.namespace ?? ''}/${instance.spec.app}`, instance);
+    lastStaged.note(instance);
+  }
+  return {
+    needingAgent: () => list.filter(needsPlacement),
+    awaitingLaunch: () => list.filter(awaitsLaunch),
+    ofApp: (namespace, app) => byApp.get(`${namespace}/${app}`) ?? [],
+    lastStagedOn: (agentId) => lastStaged.on(agentId),
+  };
+}
+
+function isList(instances: RoundInput['instances']): instances is readonly Instance[] {
+  return Array.isArray(instances);
 }
 
 /** Where every group's scan starts: the same agent for all, another one each millisecond. */

@@ -13,7 +13,9 @@
  * A round decides from the Instance cache overlaid with the bindings this controller wrote that
  * the cache does not show yet: without them it would count their agents as free again, and
  * with them it never waits for its own writes to come back through the watch (seconds, on a
- * busy etcd).
+ * busy etcd). It reads the cache through indexes (what needs an agent, what awaits launch, the
+ * instances of an App) and the newest staging per agent, kept as instances change: a round
+ * costs what it places, not every instance there is.
  *
  * @example
  *   const placement = new PlacementController({ store, recorder });
@@ -37,7 +39,13 @@ import type { Registry } from '../../runtime/metrics.ts';
 import { isNewerVersion } from '../../store/object.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { agentStanding } from '../../placement/agent-slot.ts';
-import { DEFAULT_STALE_BINDING_MS, placeRound, type RoundResult } from '../../placement/round.ts';
+import { LastStaged } from '../../placement/last-staged.ts';
+import {
+  DEFAULT_STALE_BINDING_MS,
+  placeRound,
+  type RoundInstances,
+  type RoundResult,
+} from '../../placement/round.ts';
 import { writeBindings } from './bind.ts';
 import { BY_PLACED, PlacementReporter, placedIndex } from './report.ts';
 import { RoundTrigger } from './round-trigger.ts';
@@ -82,6 +90,7 @@ const BY_REVISION = 'byRevision';
 const BY_PHASE = 'byPlacementPhase';
 const NEEDS_AGENT = 'needsAgent';
 const AWAITS_LAUNCH = 'awaitsLaunch';
+const BY_APP = 'byApp';
 /** How often a round with nothing pending looks at the bindings awaiting launch. */
 const BINDINGS_LOOK_MS = 1000;
 
@@ -106,6 +115,7 @@ export class PlacementController {
   readonly #trigger: RoundTrigger;
   /** Bindings written that the Instance cache may not show yet, by instance key. */
   readonly #written = new Map<string, Instance>();
+  readonly #lastStaged = new LastStaged();
   readonly #reporter: PlacementReporter;
   readonly #observe: (result: RoundResult | undefined, summary: RoundSummary, ms: number) => void;
   /** When bindings awaiting launch were last looked at, and whether an Agent's standing changed. */
@@ -123,7 +133,10 @@ export class PlacementController {
     this.agents = new Informer(store, agentResource, common);
     this.instances = new Informer(store, instanceResource, {
       ...common,
-      indexers: { [BY_PHASE]: placementPhase },
+      indexers: {
+        [BY_PHASE]: placementPhase,
+        [BY_APP]: (instance) => [appKey(instance.metadata.namespace ?? '', instance.spec.app)],
+      },
     });
     this.revisions = new Informer(store, appRevisionResource, {
       ...common,
@@ -158,7 +171,8 @@ export class PlacementController {
         if (agentStanding(old) !== agentStanding(now)) this.#standingChanged = true;
         if (agentChangeMatters(old, now)) poke();
       },
-      deleted: () => {
+      deleted: (agent) => {
+        if (agent.status?.agentId) this.#lastStaged.forget(agent.status.agentId);
         this.#standingChanged = true;
         poke();
       },
@@ -166,10 +180,12 @@ export class PlacementController {
     this.instances.addHandlers({
       added: (instance) => {
         this.#cacheShows(instance);
+        this.#lastStaged.note(instance);
         poke();
       },
       modified: (old, now) => {
         this.#cacheShows(now);
+        this.#lastStaged.note(now);
         if (instanceChangeMatters(old, now)) poke();
       },
       deleted: (instance) => {
@@ -244,7 +260,7 @@ export class PlacementController {
     }
     const result = placeRound({
       agents: this.agents.list(),
-      instances: this.#instancesWithOwnWrites(),
+      instances: this.#roundInstances(),
       template: (namespace, app, revision) => this.#template(namespace, app, revision),
       now,
       ...(this.#options.role !== undefined ? { role: this.#options.role } : {}),
@@ -280,14 +296,34 @@ export class PlacementController {
     return summary;
   }
 
-  /** The cached instances, each replaced by the binding written for it if that is newer. */
-  #instancesWithOwnWrites(): Instance[] {
-    const cached = this.instances.list();
-    if (this.#written.size === 0) return cached;
-    return cached.map((instance) => {
+  /**
+   * The cached instances as a round reads them, through the cache's indexes, each replaced by
+   * the binding written for it if that is newer: an instance this controller bound awaits its
+   * launch even before the cache shows it.
+   */
+  #roundInstances(): RoundInstances {
+    const current = (instance: Instance): Instance => {
       const mine = this.#written.get(objectKey(instance));
       return mine && isNewerVersion(mine, instance) ? mine : instance;
-    });
+    };
+    const byPhase = (phase: string): Instance[] => {
+      const cached = this.instances.byIndex(BY_PHASE, phase);
+      if (this.#written.size === 0) return cached;
+      const found = new Map<string, Instance>();
+      for (const instance of cached) found.set(objectKey(instance), current(instance));
+      // Bindings the cache does not show yet are under their old phase there.
+      for (const [key, mine] of this.#written) {
+        const cachedNow = this.instances.get(key);
+        if (cachedNow && isNewerVersion(mine, cachedNow)) found.set(key, mine);
+      }
+      return [...found.values()].filter((i) => placementPhase(i)[0] === phase);
+    };
+    return {
+      needingAgent: () => byPhase(NEEDS_AGENT),
+      awaitingLaunch: () => byPhase(AWAITS_LAUNCH),
+      ofApp: (namespace, app) => this.instances.byIndex(BY_APP, appKey(namespace, app)),
+      lastStagedOn: (agentId) => this.#lastStaged.on(agentId),
+    };
   }
 
   /** The cache has caught up with a binding written for `instance` (or gone past it). */
@@ -322,6 +358,10 @@ export class PlacementController {
     return this.revisions.byIndex(BY_REVISION, revisionKey(namespace, app, revision))[0]?.spec
       .template;
   }
+}
+
+function appKey(namespace: string, app: string): string {
+  return `${namespace}/${app}`;
 }
 
 function revisionKey(namespace: string | undefined, app: string, revision: number): string {

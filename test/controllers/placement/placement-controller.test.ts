@@ -282,6 +282,32 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     expect(metrics.counter('meseta_placement_conflicts_total', '').get()).toBe(0);
   });
 
+  it('counts where the running instances of an App are for its constraints', async () => {
+    await addAgent('A', { cpus: 2 });
+    await addAgent('B', { cpus: 2 });
+    await addApp('web', { constraints: [{ field: 'hostname', operator: 'UNIQUE' }] }, 2);
+    // web-1-0 runs on A, launched long before A's offer: only UNIQUE keeps web-1-1 off A.
+    const first = (await instances()).find((i) => i.metadata.name === 'web-1-0')!;
+    await store.updateStatus(instanceResource, {
+      ...first,
+      status: {
+        taskId: 't',
+        state: 'TASK_RUNNING',
+        agentId: 'A',
+        stagedAt: '2020-01-01T00:00:00Z',
+      },
+    });
+    start();
+    const second = await until(
+      async () => (await instances()).find((i) => i.metadata.name === 'web-1-1' && i.spec.agentId),
+      { what: 'web-1-1 bound' },
+    );
+    expect(second.spec.agentId).toBe('B');
+    expect((await instances()).find((i) => i.metadata.name === 'web-1-0')!.spec.agentId).toBe(
+      undefined,
+    );
+  });
+
   it('never binds to a cordoned agent and keeps instances with live tasks where they are', async () => {
     await addAgent('A', { unschedulable: true });
     await addAgent('B', { cpus: 1 });
