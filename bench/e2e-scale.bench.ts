@@ -17,6 +17,13 @@
  * `E2E_LAUNCH_QUEUE=N` sets the apps controller's launch queue limit (0: none);
  * `E2E_PER_OFFER=N` placement's instances per offer (0: no limit).
  *
+ * Before each measurement the run warms up, as a meseta that has been running a while is warm:
+ * `E2E_WARMUP` Apps (default 100, of `E2E_INSTANCES` instances each) in a namespace of their
+ * own run until all their instances do, then are deleted and waited for until gone. Every path
+ * of a burst (creation, placement, launch, status, kill, teardown) has then been through V8's
+ * compilers; a cold process spends the first seconds of its first burst interpreting them.
+ * `E2E_WARMUP=0` measures a cold start instead.
+ *
  * A third run, embedded, writes the same Apps at a steady `E2E_PACED_RATE` instances per second
  * (default 500, about half of what this machine converges per second; 0 skips it) instead of
  * all at once: the instance start latency of a load within the system's throughput, as
@@ -55,6 +62,8 @@ const PER_OFFER = process.env.E2E_PER_OFFER ? Number(process.env.E2E_PER_OFFER) 
 const LAUNCH_QUEUE = process.env.E2E_LAUNCH_QUEUE
   ? Number(process.env.E2E_LAUNCH_QUEUE)
   : undefined;
+const WARMUP_APPS = Number(process.env.E2E_WARMUP ?? 100);
+const WARMUP_NAMESPACE = 'warmup';
 const CLUSTER = { agents: AGENTS, racks: 20, zones: 3, cpus: 16, mem: 65536 };
 const DEADLINE_MS = 300_000;
 /** Whose work each stage waits for. */
@@ -156,6 +165,41 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, wi
   }
 }
 
+/** Runs the warm-up Apps until all their instances run, then deletes them and waits until gone. */
+async function warmUp(
+  store: ObjectStore,
+  instances: { running: number; present: number },
+): Promise<void> {
+  const names = Array.from({ length: WARMUP_APPS }, (_, i) => `warm-${i}`);
+  for (let first = 0; first < names.length; first += 100) {
+    await store.batch(
+      names.slice(first, first + 100).map((name) => ({
+        op: 'create' as const,
+        type: appResource,
+        object: app(name, { instances: INSTANCES, cpus: 0.1, mem: 64 }, WARMUP_NAMESPACE),
+      })),
+    );
+  }
+  const all = WARMUP_APPS * INSTANCES;
+  await waitFor(() => instances.running >= all, `${all} warm-up instances running`, DEADLINE_MS);
+  for (let first = 0; first < names.length; first += 100) {
+    await store.batch(
+      names.slice(first, first + 100).map((name) => ({
+        op: 'delete' as const,
+        type: appResource,
+        ref: { namespace: WARMUP_NAMESPACE, name },
+      })),
+    );
+  }
+  await waitFor(
+    async () =>
+      instances.present === 0 &&
+      (await store.list(appResource, { namespace: WARMUP_NAMESPACE })).items.length === 0,
+    'the warm-up Apps to be gone',
+    DEADLINE_MS,
+  );
+}
+
 /** Apps per write; with `rate` (instances/s), writes spaced to keep that rate. */
 async function writeApps(store: ObjectStore, rate: number | undefined): Promise<void> {
   const perWrite = rate ? Math.max(1, Math.round(rate / INSTANCES / 10)) : 100;
@@ -212,7 +256,20 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
     at[stage] = when;
     if (++reached[stage] === total) stageDone[stage] = performance.now() - started;
   };
+  // The warm-up's instances: how many run, and how many are left once it is deleted.
+  const warm = { running: 0, present: 0 };
+  const warmRunning = new Set<string>();
+  const warmPresent = new Set<string>();
+  const observeWarm = (instance: Instance, gone = false) => {
+    const name = instance.metadata.name;
+    if (gone) warmPresent.delete(name);
+    else warmPresent.add(name);
+    if (instance.status?.state === 'TASK_RUNNING') warmRunning.add(name);
+    warm.running = warmRunning.size;
+    warm.present = warmPresent.size;
+  };
   const observe = (instance: Instance) => {
+    if (instance.metadata.namespace === WARMUP_NAMESPACE) return observeWarm(instance);
     const key = instance.metadata.namespace + '/' + instance.metadata.name;
     let at = times.get(key);
     if (!at) times.set(key, (at = {}));
@@ -228,7 +285,13 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
       .map((at) => at[to]! - at[from]!)
       .sort((a, b) => a - b);
   const instances = new Informer(store.objects, instanceResource);
-  instances.addHandlers({ added: observe, modified: (_old, now) => observe(now) });
+  instances.addHandlers({
+    added: observe,
+    modified: (_old, now) => observe(now),
+    deleted: (instance) => {
+      if (instance.metadata.namespace === WARMUP_NAMESPACE) observeWarm(instance, true);
+    },
+  });
   const watching = instances.run(stop.signal).catch(() => {});
   // Only to know when every agent is published: stopped then, so that the run does not pay for
   // the Agent writes a second time in this process.
@@ -245,6 +308,7 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
       120_000,
     );
     agentsSeen.abort();
+    if (WARMUP_APPS > 0) await warmUp(store.objects, warm);
     started = performance.now();
     const cpuStart = process.cpuUsage();
     const simCpuStart = sim.cpuSeconds();
@@ -268,6 +332,12 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
     const latencies = segment('created', 'running');
     const target = rate ? 'paced: no target' : `target ≤ ${label === 'embedded' ? 15 : 45} s`;
     rows.push(
+      {
+        name: `warm-up first: instances run, then deleted (${label})`,
+        value: WARMUP_APPS * INSTANCES,
+        unit: '',
+        note: WARMUP_APPS > 0 ? '' : 'cold: the first burst of a new process',
+      },
       {
         name: `Apps written, ${APPS} ${rate ? `at ${rate} instances/s` : 'in txns of 100'} (${label})`,
         value: written / 1000,
