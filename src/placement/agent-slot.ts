@@ -16,6 +16,15 @@ export function agentStanding(agent: Agent): Standing {
   return agent.spec?.unschedulable ? 'unschedulable' : 'ok';
 }
 
+/**
+ * Whether a task staged on the agent at or after its offer was published (`lastStagedAt`, ms):
+ * that launch used the offer, and Mesos offers what is left only at its next allocation.
+ */
+export function offerUsed(agent: Agent, lastStagedAt: number | undefined): boolean {
+  const offeredAt = agent.status?.offeredAt ? Date.parse(agent.status.offeredAt) : Number.NaN;
+  return (lastStagedAt ?? -Infinity) >= offeredAt;
+}
+
 export class AgentSlot {
   readonly agentId: string;
   readonly name: string;
@@ -61,7 +70,15 @@ export class AgentSlot {
 
   /** Whether something is on offer from the agent now, not used by a launch yet. */
   get hasOffers(): boolean {
-    return this.#offers && !this.spent && !this.expiring;
+    return this.launchable && !this.expiring;
+  }
+
+  /**
+   * Whether the bridge could launch on the agent now: it holds an offer no launch has used.
+   * Instances bound to an agent that is not wait for Mesos's next offer.
+   */
+  get launchable(): boolean {
+    return this.#offers && !this.spent;
   }
 
   /** What is free, read from the offer on first use: a decision touches few of 10,000 agents. */

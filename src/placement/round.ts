@@ -3,7 +3,10 @@
  * one pass, as a pure function of the objects read (the caches) and the time.
  *
  * - What needs an agent: instances that `needsPlacement`, and bindings that have awaited launch
- *   longer than `staleBindingMs` or name an agent that is gone, removed or cordoned.
+ *   longer than `staleBindingMs`, or name an agent that is gone, removed or cordoned, or whose
+ *   offer is gone (none held, or another launch used it, as when a round decided on a view
+ *   older than that launch): waiting there means waiting for Mesos's next offer (its
+ *   allocation runs each second), placing again means launching on another agent's offer now.
  * - What is free on an agent: its `status.offered`, minus the needs of instances bound there and
  *   awaiting launch, minus what this round binds there. An agent never gets more than that, and
  *   never a port twice. An agent with a task staged at or after `offeredAt` has nothing free:
@@ -29,7 +32,7 @@
 import type { AppTemplate } from '../api/app-revision.ts';
 import type { Agent } from '../api/agent.ts';
 import { awaitsLaunch, hasLiveTask, needsPlacement, type Instance } from '../api/instance.ts';
-import { AgentSlot } from './agent-slot.ts';
+import { AgentSlot, offerUsed } from './agent-slot.ts';
 import { ClusterIndex } from './cluster-index.ts';
 import { LastStaged } from './last-staged.ts';
 import { compileConstraints, isLasting, isStatic } from './constraints.ts';
@@ -133,9 +136,8 @@ export function prepareRound(input: RoundInput): PreparedRound {
   for (const slot of slots) byAgentId.set(slot.agentId, slot);
 
   const instances = isList(input.instances) ? listedInstances(input.instances) : input.instances;
-  for (const slot of slots) {
-    if ((instances.lastStagedOn(slot.agentId) ?? -Infinity) >= slot.offeredAt) slot.spent = true;
-  }
+  for (const slot of slots)
+    slot.spent = offerUsed(slot.agent, instances.lastStagedOn(slot.agentId));
   const templates = new TemplateCache(input.template);
   const pendingByGroup = new Map<string, Instance[]>();
   const placedByGroup = new Map<string, number[]>();
@@ -146,7 +148,8 @@ export function prepareRound(input: RoundInput): PreparedRound {
     const key = groupKey(instance);
     const bound = byAgentId.get(instance.spec.agentId!);
     const boundAt = Date.parse(instance.spec.boundAt ?? '');
-    const stale = !(input.now - boundAt < staleMs) || !bound || bound.standing !== 'ok';
+    const stale =
+      !(input.now - boundAt < staleMs) || !bound || bound.standing !== 'ok' || !bound.launchable;
     if (stale) push(pendingByGroup, key, instance);
     else {
       const needs = templates.needs(instance, key);

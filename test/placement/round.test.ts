@@ -121,6 +121,36 @@ describe('placeRound', () => {
     });
   });
 
+  it('places again a binding whose agent has no offer left to launch it with', () => {
+    // web-1-0 launched on A after A's offer: a round that had not seen it yet bound web-1-1
+    // there too. B holds no offer at all. Only C can launch anything now.
+    const agents = [
+      agentObject('A', { offeredAt: '2026-01-01T00:05:00.000Z' }),
+      agentObject('B', { offered: [] }),
+      agentObject('C'),
+    ];
+    const boundAt = '2026-01-01T00:09:59.000Z';
+    const instances = [
+      instanceObject('web-1-0', {
+        agentId: 'A',
+        status: {
+          taskId: 't0',
+          state: 'TASK_STAGING',
+          agentId: 'A',
+          stagedAt: '2026-01-01T00:06:00.000Z',
+          observedGeneration: 1,
+        },
+      }),
+      instanceObject('web-1-1', { agentId: 'A', boundAt }),
+      instanceObject('web-1-2', { agentId: 'B', boundAt }),
+      instanceObject('web-1-3', { agentId: 'C', boundAt }),
+    ];
+    expect(placedOn(round(agents, instances, { web: templateOf() }))).toEqual({
+      'web-1-1': 'C',
+      'web-1-2': 'C',
+    });
+  });
+
   it('keeps off an agent whose offer the bridge declines within the margin', () => {
     // Now is 00:10:00; the margin is 2 s.
     const agents = [

@@ -38,7 +38,7 @@ import { Informer, objectKey, runInformed } from '../../runtime/informer.ts';
 import type { Registry } from '../../runtime/metrics.ts';
 import { isNewerVersion } from '../../store/object.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
-import { agentStanding } from '../../placement/agent-slot.ts';
+import { agentStanding, offerUsed } from '../../placement/agent-slot.ts';
 import { LastStaged } from '../../placement/last-staged.ts';
 import {
   DEFAULT_STALE_BINDING_MS,
@@ -336,7 +336,8 @@ export class PlacementController {
   /**
    * Whether a round would find work: an instance that needs an agent, or a binding placement
    * must replace (it waited longer than `staleBindingMs`, or its agent is gone, removed or
-   * cordoned — the same rule as `placeRound`). Costs one look per binding awaiting launch.
+   * cordoned, or holds no offer a launch could use — the same rule as `placeRound`). Costs one
+   * look per binding awaiting launch.
    */
   #anythingToPlace(now: number): boolean {
     if (this.instances.countByIndex(BY_PHASE, NEEDS_AGENT) > 0) return true;
@@ -348,8 +349,12 @@ export class PlacementController {
     const staleMs = this.#options.staleBindingMs ?? DEFAULT_STALE_BINDING_MS;
     for (const instance of this.instances.byIndex(BY_PHASE, AWAITS_LAUNCH)) {
       if (!(now - Date.parse(instance.spec.boundAt ?? '') < staleMs)) return true;
-      const agent = this.agents.get(agentObjectName(instance.spec.agentId!));
+      const agentId = instance.spec.agentId!;
+      const agent = this.agents.get(agentObjectName(agentId));
       if (!agent || agentStanding(agent) !== 'ok') return true;
+      if (!agent.status?.offered?.length || offerUsed(agent, this.#lastStaged.on(agentId))) {
+        return true;
+      }
     }
     return false;
   }

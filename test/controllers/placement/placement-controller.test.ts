@@ -196,6 +196,26 @@ describe.each(controllerBackends)('the placement controller against %s', (_, bac
     expect(again.metadata.generation).toBeGreaterThan(first.metadata.generation!);
   });
 
+  it('binds again at once a binding whose agent lost its offer, with nothing else to place', async () => {
+    await addAgent('A', { cpus: 1 });
+    await addApp('web', { cpus: 1, mem: 128 }, 1);
+    start();
+    const first = await until(async () => bound(await instances())[0], { what: 'a binding' });
+    expect(first.spec.agentId).toBe('A');
+    // Before the bridge launched it, A's offer went (declined, rescinded, used) and B came.
+    await addAgent('B', { cpus: 1 });
+    const a = (await store.get(agentResource, { name: 'a' }))!;
+    await store.updateStatus(agentResource, { ...a, status: { ...a.status!, offered: [] } });
+    const again = await until(
+      async () => {
+        const now = bound(await instances())[0];
+        return now?.spec.agentId === 'B' ? now : undefined;
+      },
+      { what: 'a binding to B' },
+    );
+    expect(again.metadata.generation).toBeGreaterThan(first.metadata.generation!);
+  });
+
   it('places many instances in a few rounds, not one per instance', async () => {
     await addAgent('A', { cpus: 1000, mem: 1_000_000, ports: [20000, 30000] });
     await addApp('big', { cpus: 0.1, mem: 1 }, 400);
