@@ -3,8 +3,7 @@
  * Instance, Event — each with the admission hook that every write of the kind goes through,
  * so that the store only ever holds valid objects:
  * - App: `validateApp` and `defaultApp`, as the CLI and GitOps use them; the metadata the store
- *   and controllers manage (finalizers, ownerReferences, deletionTimestamp) is checked here, and
- *   a new App gets the finalizer `meseta.io/instances`;
+ *   and controllers manage (finalizers, ownerReferences, deletionTimestamp) is checked here;
  * - AppRevision: its CRD schema; the spec never changes after creation;
  * - Instance: its CRD schema; `app` and `revision` never change after creation;
  * - Event: its CRD schema;
@@ -20,13 +19,6 @@ import type { Event } from './event.ts';
 import type { Instance } from './instance.ts';
 import { readCrdSchema, schemaChecker, statusOnly } from './kind-schema.ts';
 import { jsonEqual } from '../store/deep-equal.ts';
-
-/**
- * Held by every App until the apps controller has removed its instances. Given at creation
- * (as Kubernetes' admission gives a PVC its protection finalizer), so that the controller's
- * first pass over a new App writes its revision and status at once, not the finalizer first.
- */
-export const INSTANCES_FINALIZER = 'meseta.io/instances';
 
 /** An App as stored: the App API's metadata plus what the store and controllers manage. */
 export type StoredApp = App & { metadata: StoreMeta };
@@ -91,11 +83,7 @@ export const appResource: ResourceType<StoredApp> = {
       checkAppStatus(app);
       return app;
     }
-    const { finalizers: given, ownerReferences, deletionTimestamp, ...rest } = app.metadata;
-    const finalizers =
-      operation === 'create' && !given?.includes(INSTANCES_FINALIZER)
-        ? [...(given ?? []), INSTANCES_FINALIZER]
-        : given;
+    const { finalizers, ownerReferences, deletionTimestamp, ...rest } = app.metadata;
     const parsed = parseApp({ ...app, metadata: rest });
     return {
       ...parsed,

@@ -76,21 +76,6 @@ describe('appResource', () => {
     );
   });
 
-  it('gives a new App the instances finalizer, after any it has, and not on update', async () => {
-    const created = await store.create(appResource, app('web'));
-    expect(created.metadata.finalizers).toEqual(['meseta.io/instances']);
-    const other = await store.create(appResource, {
-      ...app('db'),
-      metadata: { name: 'db', namespace: 'default', finalizers: ['example.com/backup'] },
-    });
-    expect(other.metadata.finalizers).toEqual(['example.com/backup', 'meseta.io/instances']);
-    const bare = await store.update(appResource, {
-      ...created,
-      metadata: { ...created.metadata, finalizers: [] },
-    });
-    expect(bare.metadata.finalizers).toBeUndefined();
-  });
-
   it('checks only the status on a status write, and keeps the stored spec', async () => {
     const created = await store.create(appResource, app('web'));
     const written = await store.updateStatus(appResource, {

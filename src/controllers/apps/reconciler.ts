@@ -6,9 +6,9 @@
  * them), and writes the App's status when it changed — in the same transaction as the
  * decisions, so that a pass costs one write to the store.
  *
- * Deletion: the App carries the finalizer `meseta.io/instances` from its creation (a pass adds
- * it to an App stored without it). Once it is marked deleted, every instance is stopped and
- * removed, then its revisions, then the finalizer goes and the store removes the App. Instances and revisions whose App is gone (or
+ * Deletion: the App carries the finalizer `meseta.io/instances` from its first reconcile. Once
+ * it is marked deleted, every instance is stopped and removed, then its revisions, then the
+ * finalizer goes and the store removes the App. Instances and revisions whose App is gone (or
  * is another App of the same name: the owner uid differs) are torn down the same way.
  */
 import type { AppRevision } from '../../api/app-revision.ts';
@@ -16,7 +16,6 @@ import type { Instance } from '../../api/instance.ts';
 import {
   appResource,
   appRevisionResource,
-  INSTANCES_FINALIZER,
   instanceResource,
   type StoredApp,
 } from '../../api/resources.ts';
@@ -35,7 +34,7 @@ import { OwnWrites } from '../../runtime/own-writes.ts';
 import { appStatus, setCondition } from './status.ts';
 import type { LaunchQueue } from './launch-queue.ts';
 
-export { INSTANCES_FINALIZER };
+export const INSTANCES_FINALIZER = 'meseta.io/instances';
 
 /** Informer index of Instances and AppRevisions by `namespace/app`. */
 export const BY_APP = 'app';
@@ -94,8 +93,8 @@ export class AppsReconciler implements Reconciler<string> {
     const { plan, queued } = this.admit(key, planned);
     // One transaction per pass (of up to 128 writes): the App's finalizer or its status rides
     // with the plan's writes. Both are writes to the App, and a transaction writes a key once:
-    // while a missing finalizer is added (Apps get it at creation; older ones may lack it), the
-    // status waits for the next pass, which the events of this pass's writes bring.
+    // while the finalizer is added, the status waits for the next pass, which the events of
+    // this pass's writes bring.
     const ops = planOps(plan);
     const finalizers = app.metadata.finalizers ?? [];
     if (!finalizers.includes(INSTANCES_FINALIZER)) {
