@@ -15,7 +15,11 @@
  * 3. one ACCEPT per agent and role with all of those offers and a LAUNCH of the written tasks.
  *    If the ACCEPT fails, the tasks are reconciled at once so that their state gets settled.
  * Passes never overlap; a pass asked for while one runs happens right after it. A pass stops
- * planning after about `maxPerPass` launches (whole agents), and the next one goes on.
+ * planning after about `maxPerPass` launches (whole agents), and the next one goes on. A pass
+ * ends once its ACCEPTs are sent, not answered: their offers are out of the book already, and
+ * the calls wait for a connection behind every ACKNOWLEDGE the bridge sends, so waiting for
+ * their answers would hold the next pass's launches back (by hundreds of milliseconds under
+ * load).
  */
 import type { AppRevision } from '../../api/app-revision.ts';
 import { awaitsLaunch, type Instance } from '../../api/instance.ts';
@@ -177,7 +181,13 @@ export class Launcher {
       byGroup.set(p.group, list);
     }
     for (const name of used) if (!byGroup.has(name)) offers.release(groups.get(name)!.offers);
-    await Promise.all([...byGroup].map(([name, list]) => this.accept(groups.get(name)!, list)));
+    for (const [name, list] of byGroup) {
+      // accept() settles every failure of the call itself; this only keeps a bug in that
+      // handling from becoming an unhandled rejection.
+      this.accept(groups.get(name)!, list).catch((error: unknown) =>
+        logger.error('handling an ACCEPT failed', { error }),
+      );
+    }
     logger.debug('launch pass', { planned: planned.length, launched: launched.length });
   }
 
