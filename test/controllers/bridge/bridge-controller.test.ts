@@ -66,6 +66,36 @@ describe('the Mesos bridge', () => {
     expect(published.status?.lastSeenAt).toBeTruthy();
   });
 
+  it('launches the next instances without waiting for Mesos to answer an earlier ACCEPT', async () => {
+    h = await Harness.start(etcd);
+    await h.revision('web', 1);
+    const { bridge } = h.bridge();
+    // An instance no one places keeps the bridge wanting offers: it holds them, no REVIVE needed.
+    await h.instance('web-1-9');
+    await until(async () => (await h.agents()).every((a) => a.status?.offered?.length), {
+      what: 'both agents offered',
+    });
+    const [first, second] = h.agentIds();
+    // Mesos answers every call 3 s late from now on.
+    h.sim.faults.slowApi(3000);
+    await h.instance('web-1-0', { agentId: first });
+    await until(async () => (await h.get('web-1-0'))?.status?.taskId, { what: 'web-1-0 launched' });
+    await h.instance('web-1-1', { agentId: second });
+    // Recorded and sent while the first ACCEPT still waits for its answer (no task yet).
+    await until(async () => (await h.get('web-1-1'))?.status?.taskId, {
+      what: 'web-1-1 launched',
+      within: 1500,
+    });
+    expect(h.tasks(bridge.frameworkId!).live).toEqual([]);
+    h.sim.faults.slowApi(0);
+    await until(
+      async () => (await h.get('web-1-1'))?.status?.state === 'TASK_RUNNING' || undefined,
+      {
+        what: 'web-1-1 running',
+      },
+    );
+  });
+
   it('launches a bound instance on its agent: status written before, TaskInfo as Mesos saw it', async () => {
     h = await Harness.start(etcd);
     await h.revision('web', 1, {
