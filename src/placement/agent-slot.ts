@@ -74,8 +74,8 @@ export class AgentSlot {
   }
 
   /**
-   * Whether the bridge could launch on the agent now: it holds an offer no launch has used.
-   * Instances bound to an agent that is not wait for Mesos's next offer.
+   * Whether the bridge could launch on the agent now: it holds an offer no launch has used. An
+   * instance bound to an agent that is not launchable would wait for Mesos's next offer of it.
    */
   get launchable(): boolean {
     return this.#offers && !this.spent;

@@ -136,8 +136,9 @@ export function prepareRound(input: RoundInput): PreparedRound {
   for (const slot of slots) byAgentId.set(slot.agentId, slot);
 
   const instances = isList(input.instances) ? listedInstances(input.instances) : input.instances;
-  for (const slot of slots)
+  for (const slot of slots) {
     slot.spent = offerUsed(slot.agent, instances.lastStagedOn(slot.agentId));
+  }
   const templates = new TemplateCache(input.template);
   const pendingByGroup = new Map<string, Instance[]>();
   const placedByGroup = new Map<string, number[]>();
