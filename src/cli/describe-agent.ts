@@ -96,6 +96,17 @@ export function describeAgent(agent: Agent, now: number, instances: readonly Ins
   );
   const offered = status?.offered ?? [];
   if (offered.length > 0 && status?.offeredAt) out.field('Offered at', when(status.offeredAt));
+  // When the bridge declines what it holds unless a launch uses it first.
+  if (offered.length > 0 && status?.offeredUntil) {
+    const until = status.offeredUntil;
+    const ahead = Date.parse(until) > now;
+    out.field(
+      'Offered until',
+      ahead
+        ? `${until} (in ${humanAge(new Date(now).toISOString(), Date.parse(until))})`
+        : when(until),
+    );
+  }
   out.section(
     'Offered',
     ['RESOURCE', 'ROLE', 'VALUE'],

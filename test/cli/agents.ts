@@ -49,6 +49,7 @@ const statuses: [
         },
       ],
       offeredAt: new Date(Date.now() - 30_000).toISOString(),
+      offeredUntil: new Date(Date.now() + 90_000).toISOString(),
       lastSeenAt: new Date(Date.now() - 30_000).toISOString(),
     },
     { labels: { pool: 'general' } },

@@ -37,6 +37,7 @@ describeBackends('meseta describe agent', (backend) => {
       expect(lines).toContain(line);
     }
     expect(result.stdout).toMatch(/\nOffered at: {5}\S+ \(\d+s ago\)\n/);
+    expect(result.stdout).toMatch(/\nOffered until: {2}\S+ \(in \d+s\)\n/);
     expect(result.stdout).toMatch(/\nLast offer: {5}\S+ \(\d+s ago\)\n/);
   });
 
