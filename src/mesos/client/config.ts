@@ -64,6 +64,11 @@ export interface SchedulerClientConfig {
   maxEventBytes?: number;
   /** Concurrent connections for calls (default 16). */
   maxCallConnections?: number;
+  /**
+   * Calls in flight on one connection (HTTP/1.1 pipelining, answered in order; default 8, 1 for
+   * none): thousands of ACKNOWLEDGEs then need no free connection each.
+   */
+  callPipelining?: number;
 }
 
 export interface ResolvedConfig {
@@ -85,6 +90,7 @@ export interface ResolvedConfig {
   maxRedirects: number;
   maxEventBytes: number;
   maxCallConnections: number;
+  callPipelining: number;
 }
 
 export const schedulerPath = '/api/v1/scheduler';
@@ -205,6 +211,7 @@ export function resolveConfig(config: SchedulerClientConfig): ResolvedConfig {
     maxRedirects: positive('maxRedirects', config.maxRedirects, 5, 0),
     maxEventBytes: positive('maxEventBytes', config.maxEventBytes, 64 * 1024 * 1024),
     maxCallConnections: positive('maxCallConnections', config.maxCallConnections, 16),
+    callPipelining: positive('callPipelining', config.callPipelining, 8),
   };
   if (problems.length > 0) throw new ValidationError(problems);
   return resolved;

@@ -1,15 +1,18 @@
 /**
- * The client's HTTP transport over `node:http`/`node:https`. `post` sends one POST, answered
+ * The client's HTTP transport. `post` (over `node:http`/`node:https`) sends one POST, answered
  * with the response head so the caller decides whether to stream the body (SUBSCRIBE) or read
  * it whole; cancellation is by AbortSignal, and when the signal fires the request and its
  * response are destroyed and the caller sees the signal's reason, not Node's generic
- * AbortError. `CallEndpoint` is the lighter path of every other call, the hot one: request
- * options and headers built once per stream, the body read whole, cancellation through the
- * call's `PendingCall` (see `call-deadlines.ts`).
+ * AbortError. `CallEndpoint` is the path of every other call, the hot one (an ACKNOWLEDGE per
+ * status update): over an `undici` pool of kept-alive connections that pipelines calls (HTTP/1.1
+ * requests written back to back, answered in order), so that a call does not wait for a free
+ * connection while thousands are in flight; headers built once per stream, the body read whole,
+ * cancellation through the call's `PendingCall` (see `call-deadlines.ts`).
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
 import type { PendingCall } from './call-deadlines.ts';
 import { MasterUnreachableError } from './errors.ts';
 
@@ -46,65 +49,66 @@ export interface CallAnswer {
   body: Buffer;
 }
 
+export interface CallPoolOptions {
+  /** Kept-alive connections at most. */
+  connections: number;
+  /** Calls in flight on one connection at most (1: no pipelining). */
+  pipelining: number;
+  /** Certificate authorities to trust for https (default: the system's). */
+  ca?: string;
+}
+
+/** A pool of connections for the calls to one master (`origin`). Destroy it when done. */
+export function callPool(origin: string, options: CallPoolOptions): Pool {
+  return new Pool(origin, {
+    connections: options.connections,
+    pipelining: options.pipelining,
+    ...(options.ca ? { connect: { ca: options.ca } } : {}),
+  });
+}
+
 /** Where one stream's calls go: a URL, its headers and a connection pool, prepared once. */
 export class CallEndpoint {
-  private readonly transport: typeof http | typeof https;
-  private readonly base: http.RequestOptions;
-  // Raw header pairs: Node sends them as they are, without a setHeader check per call. Private
-  // (#) so that printing the endpoint cannot print an Authorization header.
+  private readonly path: string;
+  // Raw header pairs, sent as they are. Private (#) so that printing the endpoint cannot print
+  // an Authorization header.
   readonly #headers: string[];
-  private readonly host: string;
 
   constructor(
     private readonly url: URL,
     headers: Record<string, string>,
-    agent: http.Agent,
+    private readonly pool: Dispatcher,
     private readonly maxBodyBytes = 64 * 1024,
   ) {
-    this.transport = url.protocol === 'https:' ? https : http;
-    this.base = {
-      protocol: url.protocol,
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      method: 'POST',
-      agent,
-    };
-    this.host = url.host;
+    this.path = url.pathname + url.search;
     this.#headers = [];
     for (const [name, value] of Object.entries(headers)) this.#headers.push(name, value);
   }
 
   /** POSTs `body`; resolves with the whole answer, rejects with the call's abort reason or MasterUnreachableError. */
-  send(body: Buffer, call: PendingCall): Promise<CallAnswer> {
-    if (call.reason) return Promise.reject(call.reason);
-    return new Promise((resolve, reject) => {
-      const request = this.transport.request({
-        ...this.base,
-        headers: [...this.#headers, 'Content-Length', String(body.length), 'Host', this.host],
+  async send(body: Buffer, call: PendingCall): Promise<CallAnswer> {
+    if (call.reason) throw call.reason;
+    const abort = new AbortController();
+    call.onAbort = (reason) => abort.abort(reason);
+    try {
+      const response = await this.pool.request({
+        path: this.path,
+        method: 'POST',
+        headers: this.#headers,
+        body,
+        signal: abort.signal,
       });
-      call.onAbort = (reason) => request.destroy(reason);
-      request.once('error', (error) => reject(call.reason ?? unreachable(this.url, error)));
-      request.once('response', (response: IncomingMessage) => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (size < this.maxBodyBytes) parts.push(chunk.subarray(0, this.maxBodyBytes - size));
-          size += chunk.length;
-        });
-        response.once('end', () => {
-          const answer = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-          resolve({ status: response.statusCode ?? 0, body: answer });
-        });
-        const cut = (error?: Error) =>
-          reject(call.reason ?? unreachable(this.url, error ?? new Error('answer cut short')));
-        response.once('error', cut);
-        response.once('close', () => {
-          if (!response.complete) cut();
-        });
-      });
-      request.end(body);
-    });
+      const parts: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        if (size < this.maxBodyBytes) parts.push(chunk.subarray(0, this.maxBodyBytes - size));
+        size += chunk.length;
+      }
+      const answer = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      return { status: response.statusCode, body: answer };
+    } catch (error) {
+      throw call.reason ?? unreachable(this.url, error as Error);
+    }
   }
 }
 

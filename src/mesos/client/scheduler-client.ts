@@ -20,8 +20,7 @@
  * }
  * ```
  */
-import http from 'node:http';
-import https from 'node:https';
+import type { Pool } from 'undici';
 import type { Clock } from '../../clock.ts';
 import { realClock } from '../../clock.ts';
 import type { MesetaError } from '../../errors.ts';
@@ -73,7 +72,7 @@ import {
 } from './events.ts';
 import { buildFrameworkInfo } from './framework-info.ts';
 import { CallDeadlines } from './call-deadlines.ts';
-import { CallEndpoint, origin } from './http.ts';
+import { CallEndpoint, callPool, origin } from './http.ts';
 import { LeaderDetector } from './leader.ts';
 import { runSubscription, type Subscribed } from './subscription.ts';
 
@@ -115,7 +114,6 @@ export class SchedulerClient {
   private readonly stopping = new AbortController();
   // Kept apart from the config so that nothing that prints the client can print the secret.
   readonly #authorization: string | undefined;
-  private readonly agents: { http: http.Agent; https: https.Agent };
   private currentState: ClientState = 'idle';
   private id: string | undefined;
   private savedId: string | undefined;
@@ -126,8 +124,9 @@ export class SchedulerClient {
   private loop: Promise<void> | undefined;
   private tearingDown = false;
   private readonly deadlines: CallDeadlines;
-  // Private like the authorization it carries in its headers.
-  #endpoint: { stream: Subscribed; endpoint: CallEndpoint } | undefined;
+  // Private like the authorization it carries in its headers. The pool is the connections to the
+  // stream's master; a stream from another master gets its own, and the old one goes.
+  #endpoint: { stream: Subscribed; endpoint: CallEndpoint; pool: Pool } | undefined;
 
   constructor(config: SchedulerClientConfig, options: SchedulerClientOptions = {}) {
     const resolved = resolveConfig(config);
@@ -152,8 +151,6 @@ export class SchedulerClient {
     this.deadlines = new CallDeadlines(this.clock, resolved.callTimeoutMs);
     this.id = resolved.frameworkId;
     this.savedId = resolved.frameworkId;
-    const pool = { keepAlive: true, maxSockets: resolved.maxCallConnections, noDelay: true };
-    this.agents = { http: new http.Agent(pool), https: new https.Agent(pool) };
   }
 
   /** Where the client is in its life; calls are only sent in `subscribed`. */
@@ -358,12 +355,21 @@ export class SchedulerClient {
 
   /** The call endpoint of `stream`, built on its first call. */
   private endpointOf(stream: Subscribed): CallEndpoint {
-    if (this.#endpoint?.stream !== stream) {
-      const agent = stream.url.protocol === 'https:' ? this.agents.https : this.agents.http;
-      const headers = { ...this.headers(), 'Mesos-Stream-Id': stream.streamId };
-      this.#endpoint = { stream, endpoint: new CallEndpoint(stream.url, headers, agent) };
+    const current = this.#endpoint;
+    if (current?.stream === stream) return current.endpoint;
+    let pool = current?.pool;
+    if (current && current.stream.url.origin !== stream.url.origin) {
+      void current.pool.destroy().catch(() => {});
+      pool = undefined;
     }
-    return this.#endpoint.endpoint;
+    pool ??= callPool(stream.url.origin, {
+      connections: this.config.maxCallConnections,
+      pipelining: this.config.callPipelining,
+    });
+    const headers = { ...this.headers(), 'Mesos-Stream-Id': stream.streamId };
+    const endpoint = new CallEndpoint(stream.url, headers, pool);
+    this.#endpoint = { stream, pool, endpoint };
+    return endpoint;
   }
 
   private headers(): Record<string, string> {
@@ -495,8 +501,9 @@ export class SchedulerClient {
   private finish(state: ClientState): void {
     this.currentState = state;
     this.stream = undefined;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    // Calls in flight have failed already (the deadlines' stop); nothing waits for this.
+    void this.#endpoint?.pool.destroy().catch(() => {});
+    this.#endpoint = undefined;
     this.hub.close();
   }
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../src/clock.ts';
 import { CallDeadlines } from '../../../src/mesos/client/call-deadlines.ts';
 import { MasterUnreachableError } from '../../../src/mesos/client/errors.ts';
-import { CallEndpoint } from '../../../src/mesos/client/http.ts';
+import { CallEndpoint, callPool } from '../../../src/mesos/client/http.ts';
 import { makeCertificates } from '../../support/tls.ts';
 import { until } from '../../support/until.ts';
 
@@ -39,10 +39,19 @@ async function serve(
   return (server.address() as AddressInfo).port;
 }
 
-function endpointFor(url: string, agent: http.Agent, maxBodyBytes?: number): CallEndpoint {
-  closers.push(async () => agent.destroy());
+/** An endpoint on a pool of its own: `connections` (default 16), 8 calls each, `ca` for https. */
+function endpointFor(
+  url: string,
+  options: { connections?: number; ca?: string; maxBodyBytes?: number } = {},
+): CallEndpoint {
+  const pool = callPool(new URL(url).origin, {
+    connections: options.connections ?? 16,
+    pipelining: 8,
+    ...(options.ca ? { ca: options.ca } : {}),
+  });
+  closers.push(() => pool.destroy());
   const headers = { 'Content-Type': 'application/x-protobuf', 'Mesos-Stream-Id': 'stream-1' };
-  return new CallEndpoint(new URL(url), headers, agent, maxBodyBytes);
+  return new CallEndpoint(new URL(url), headers, pool, options.maxBodyBytes);
 }
 
 describe('CallEndpoint', () => {
@@ -55,10 +64,9 @@ describe('CallEndpoint', () => {
       response.writeHead(seen.length === 1 ? 202 : 400, { 'Content-Type': 'text/plain' });
       response.end(seen.length === 1 ? '' : 'Failed to validate scheduler::Call: nope');
     });
-    const endpoint = endpointFor(
-      `http://127.0.0.1:${port}/api/v1/scheduler?x=1`,
-      new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    );
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/api/v1/scheduler?x=1`, {
+      connections: 1,
+    });
     for (const expected of [
       { status: 202, body: '' },
       { status: 400, body: 'Failed to validate scheduler::Call: nope' },
@@ -69,19 +77,40 @@ describe('CallEndpoint', () => {
       expect({ status: answer.status, body: answer.body.toString() }).toEqual(expected);
     }
     expect(seen[0]!.headers).toEqual([
+      'host',
+      `127.0.0.1:${port}`,
+      'connection',
+      'keep-alive',
       'Content-Type',
       'application/x-protobuf',
       'Mesos-Stream-Id',
       'stream-1',
-      'Content-Length',
+      'content-length',
       '10',
-      'Host',
-      `127.0.0.1:${port}`,
-      'Connection',
-      'keep-alive',
     ]);
     expect(seen.map((s) => s.body)).toEqual(['call-bytes', 'call-bytes']);
     expect(seen[1]!.socket).toBe(seen[0]!.socket);
+  });
+
+  it('pipelines calls on a connection, each answer to its own call', async () => {
+    const sockets = new Set<unknown>();
+    const port = await serve((request, body, response) => {
+      sockets.add(request.socket);
+      response.writeHead(202);
+      response.end(`answer to ${body.toString()}`);
+    });
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, { connections: 1 });
+    const bodies = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const answers = await Promise.all(
+      bodies.map(async (body) => {
+        const call = deadlines.start('ACKNOWLEDGE to m');
+        const answer = await endpoint.send(Buffer.from(body), call);
+        deadlines.finish(call);
+        return answer.body.toString();
+      }),
+    );
+    expect(answers).toEqual(bodies.map((b) => `answer to ${b}`));
+    expect(sockets.size).toBe(1);
   });
 
   it('keeps at most the limit of a long answer', async () => {
@@ -89,7 +118,7 @@ describe('CallEndpoint', () => {
       response.writeHead(500);
       response.end('x'.repeat(100_000));
     });
-    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, new http.Agent(), 1000);
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, { maxBodyBytes: 1000 });
     const call = deadlines.start('KILL to m');
     const answer = await endpoint.send(Buffer.from('k'), call);
     deadlines.finish(call);
@@ -104,7 +133,7 @@ describe('CallEndpoint', () => {
       response.writeHead(202);
       response.end();
     }, '::1');
-    const endpoint = endpointFor(`http://[::1]:${v6}/api/v1/scheduler`, new http.Agent());
+    const endpoint = endpointFor(`http://[::1]:${v6}/api/v1/scheduler`);
     const call = deadlines.start('REVIVE to m');
     expect((await endpoint.send(Buffer.from('r'), call)).status).toBe(202);
     expect(v6Host).toBe(`[::1]:${v6}`);
@@ -124,10 +153,9 @@ describe('CallEndpoint', () => {
       '127.0.0.1',
       tls,
     );
-    const secure = endpointFor(
-      `https://127.0.0.1:${port}/api/v1/scheduler`,
-      new https.Agent({ ca: readFileSync(certs.ca, 'utf8'), keepAlive: true }),
-    );
+    const secure = endpointFor(`https://127.0.0.1:${port}/api/v1/scheduler`, {
+      ca: readFileSync(certs.ca, 'utf8'),
+    });
     const call2 = deadlines.start('REVIVE to m');
     const answer = await secure.send(Buffer.from('secure'), call2);
     deadlines.finish(call2);
@@ -143,7 +171,7 @@ describe('CallEndpoint', () => {
       response.write('only part of it');
       setImmediate(() => response.socket!.destroy());
     });
-    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, new http.Agent({ keepAlive: true }));
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/`);
     const call = deadlines.start('ACKNOWLEDGE to m');
     const error = await endpoint.send(Buffer.from('a'), call).catch((e: unknown) => e);
     deadlines.finish(call);
@@ -155,7 +183,7 @@ describe('CallEndpoint', () => {
     const port = await serve((request) => {
       request.socket.on('close', () => (closed = true)); // never answers
     });
-    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, new http.Agent({ keepAlive: true }));
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/`);
     const short = new CallDeadlines(realClock, 50);
     const call = short.start('KILL to http://m1:5050');
     const error = await endpoint.send(Buffer.from('k'), call).catch((e: unknown) => e);
@@ -166,10 +194,7 @@ describe('CallEndpoint', () => {
 
   it('times out a call still queued for a connection that a silent master holds', async () => {
     const port = await serve(() => {}); // never answers
-    const endpoint = endpointFor(
-      `http://127.0.0.1:${port}/`,
-      new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    );
+    const endpoint = endpointFor(`http://127.0.0.1:${port}/`, { connections: 1 });
     const short = new CallDeadlines(realClock, 100);
     const calls = [short.start('KILL to m'), short.start('REVIVE to m')];
     const errors = await Promise.all(
