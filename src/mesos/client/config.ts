@@ -65,8 +65,9 @@ export interface SchedulerClientConfig {
   /** Concurrent connections for calls (default 16). */
   maxCallConnections?: number;
   /**
-   * Calls in flight on one connection (HTTP/1.1 pipelining, answered in order; default 8, 1 for
-   * none): thousands of ACKNOWLEDGEs then need no free connection each.
+   * Repeatable calls (ACKNOWLEDGE, KILL, RECONCILE…) in flight on one connection (HTTP/1.1
+   * pipelining, answered in order; default 8, 1 for none): thousands of ACKNOWLEDGEs then need
+   * no free connection each. Other calls always go alone.
    */
   callPipelining?: number;
 }

@@ -4,10 +4,13 @@
  * it whole; cancellation is by AbortSignal, and when the signal fires the request and its
  * response are destroyed and the caller sees the signal's reason, not Node's generic
  * AbortError. `CallEndpoint` is the path of every other call, the hot one (an ACKNOWLEDGE per
- * status update): over an `undici` pool of kept-alive connections that pipelines calls (HTTP/1.1
- * requests written back to back, answered in order), so that a call does not wait for a free
- * connection while thousands are in flight; headers built once per stream, the body read whole,
- * cancellation through the call's `PendingCall` (see `call-deadlines.ts`).
+ * status update): over an `undici` pool of kept-alive connections. A call that is safe to send
+ * twice (`repeatable`: an ACKNOWLEDGE, a KILL…) is pipelined — written behind the calls in
+ * flight on a connection, answered in order — so that thousands in flight need no free
+ * connection each; any other call (an ACCEPT) goes out alone on a connection with nothing in
+ * flight, since a connection lost under a pipeline may have delivered it or not. Headers are
+ * built once per stream, the body read whole, cancellation through the call's `PendingCall`
+ * (see `call-deadlines.ts`).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -85,8 +88,12 @@ export class CallEndpoint {
     for (const [name, value] of Object.entries(headers)) this.#headers.push(name, value);
   }
 
-  /** POSTs `body`; resolves with the whole answer, rejects with the call's abort reason or MasterUnreachableError. */
-  async send(body: Buffer, call: PendingCall): Promise<CallAnswer> {
+  /**
+   * POSTs `body`; resolves with the whole answer, rejects with the call's abort reason or
+   * MasterUnreachableError. `repeatable`: Mesos may see the call twice without harm, so it may be
+   * pipelined (and resent on a new connection if its own was lost).
+   */
+  async send(body: Buffer, call: PendingCall, repeatable = false): Promise<CallAnswer> {
     if (call.reason) throw call.reason;
     const abort = new AbortController();
     call.onAbort = (reason) => abort.abort(reason);
@@ -97,6 +104,9 @@ export class CallEndpoint {
         headers: this.#headers,
         body,
         signal: abort.signal,
+        // undici pipelines only requests it may repeat and that do not block the connection.
+        idempotent: repeatable,
+        blocking: !repeatable,
       });
       const parts: Buffer[] = [];
       let size = 0;

@@ -103,6 +103,22 @@ export type ClientState =
 export type AcknowledgeResult =
   { sent: true } | { sent: false; reason: 'no-uuid' | 'no-agent-id'; message: string };
 
+/**
+ * Calls Mesos may receive twice without harm (an acknowledgement, kill or reconciliation again,
+ * a filter cleared or set again, an offer declined that is gone): these may be pipelined. An
+ * ACCEPT may not — a second one would find its offers gone and drop its tasks.
+ */
+const REPEATABLE: ReadonlySet<CallType> = new Set([
+  'ACKNOWLEDGE',
+  'ACKNOWLEDGE_OPERATION_STATUS',
+  'KILL',
+  'RECONCILE',
+  'RECONCILE_OPERATIONS',
+  'REVIVE',
+  'SUPPRESS',
+  'DECLINE',
+]);
+
 export class SchedulerClient {
   private config: ResolvedConfig;
   private readonly clock: Clock;
@@ -341,7 +357,7 @@ export class SchedulerClient {
     const endpoint = this.endpointOf(stream);
     const pending = this.deadlines.start(`${type} to ${origin(stream.url)}`);
     try {
-      const answer = await endpoint.send(body, pending);
+      const answer = await endpoint.send(body, pending, REPEATABLE.has(type));
       const status = answer.status;
       const ok = status === 202 || (type === 'UPDATE_FRAMEWORK' && status === 200);
       if (!ok) throw new MesosCallError(type, status, answer.body.toString('utf8').trim());

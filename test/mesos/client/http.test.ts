@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../../src/clock.ts';
@@ -92,25 +92,44 @@ describe('CallEndpoint', () => {
     expect(seen[1]!.socket).toBe(seen[0]!.socket);
   });
 
-  it('pipelines calls on a connection, each answer to its own call', async () => {
-    const sockets = new Set<unknown>();
-    const port = await serve((request, body, response) => {
-      sockets.add(request.socket);
-      response.writeHead(202);
-      response.end(`answer to ${body.toString()}`);
+  it('pipelines repeatable calls on a connection, and sends any other alone', async () => {
+    // A master that reads raw requests and answers only what it is told to, in order.
+    const received: string[] = [];
+    let socket: net.Socket | undefined;
+    const server = net.createServer((s) => {
+      socket = s;
+      s.on('data', (data) => {
+        for (const found of data.toString().matchAll(/\r\n\r\n([a-z])/g)) received.push(found[1]!);
+      });
     });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const answer = (body: string) =>
+      socket!.write(`HTTP/1.1 202 Accepted\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const port = (server.address() as AddressInfo).port;
     const endpoint = endpointFor(`http://127.0.0.1:${port}/`, { connections: 1 });
-    const bodies = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const answers = await Promise.all(
-      bodies.map(async (body) => {
-        const call = deadlines.start('ACKNOWLEDGE to m');
-        const answer = await endpoint.send(Buffer.from(body), call);
-        deadlines.finish(call);
-        return answer.body.toString();
-      }),
-    );
-    expect(answers).toEqual(bodies.map((b) => `answer to ${b}`));
-    expect(sockets.size).toBe(1);
+    const send = (body: string, repeatable: boolean) => {
+      const call = deadlines.start('ACKNOWLEDGE to m');
+      return endpoint
+        .send(Buffer.from(body), call, repeatable)
+        .then((a) => a.body.toString())
+        .finally(() => deadlines.finish(call));
+    };
+
+    const pipelined = ['a', 'b', 'c'].map((body) => send(body, true));
+    await until(() => received.length === 3, { what: 'three calls before any answer' });
+    for (const body of ['a', 'b', 'c']) answer(`to ${body}`);
+    expect(await Promise.all(pipelined)).toEqual(['to a', 'to b', 'to c']);
+
+    const alone = ['d', 'e'].map((body) => send(body, false));
+    await until(() => received.length === 4, { what: 'the first call' });
+    // What must not happen can only be looked for after a moment.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received).toEqual(['a', 'b', 'c', 'd']); // e waits for d's answer
+    answer('to d');
+    await until(() => received.length === 5, { what: 'the second call' });
+    answer('to e');
+    expect(await Promise.all(alone)).toEqual(['to d', 'to e']);
   });
 
   it('keeps at most the limit of a long answer', async () => {
