@@ -168,7 +168,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, wi
 /** Runs the warm-up Apps until all their instances run, then deletes them and waits until gone. */
 async function warmUp(
   store: ObjectStore,
-  instances: { running: number; present: number },
+  instances: { readonly running: number; readonly present: number },
 ): Promise<void> {
   const names = Array.from({ length: WARMUP_APPS }, (_, i) => `warm-${i}`);
   for (let first = 0; first < names.length; first += 100) {
@@ -257,16 +257,21 @@ async function scenario(label: string, backend: Backend, rate?: number): Promise
     if (++reached[stage] === total) stageDone[stage] = performance.now() - started;
   };
   // The warm-up's instances: how many run, and how many are left once it is deleted.
-  const warm = { running: 0, present: 0 };
   const warmRunning = new Set<string>();
   const warmPresent = new Set<string>();
+  const warm = {
+    get running() {
+      return warmRunning.size;
+    },
+    get present() {
+      return warmPresent.size;
+    },
+  };
   const observeWarm = (instance: Instance, gone = false) => {
     const name = instance.metadata.name;
     if (gone) warmPresent.delete(name);
     else warmPresent.add(name);
     if (instance.status?.state === 'TASK_RUNNING') warmRunning.add(name);
-    warm.running = warmRunning.size;
-    warm.present = warmPresent.size;
   };
   const observe = (instance: Instance) => {
     if (instance.metadata.namespace === WARMUP_NAMESPACE) return observeWarm(instance);

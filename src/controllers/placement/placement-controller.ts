@@ -302,16 +302,12 @@ export class PlacementController {
    * launch even before the cache shows it.
    */
   #roundInstances(): RoundInstances {
-    const current = (instance: Instance): Instance => {
-      const mine = this.#written.get(objectKey(instance));
-      return mine && isNewerVersion(mine, instance) ? mine : instance;
-    };
     const byPhase = (phase: string): Instance[] => {
       const cached = this.instances.byIndex(BY_PHASE, phase);
       if (this.#written.size === 0) return cached;
       const found = new Map<string, Instance>();
-      for (const instance of cached) found.set(objectKey(instance), current(instance));
-      // Bindings the cache does not show yet are under their old phase there.
+      for (const instance of cached) found.set(objectKey(instance), instance);
+      // Our newer bindings replace what the cache has, which may sit under another phase.
       for (const [key, mine] of this.#written) {
         const cachedNow = this.instances.get(key);
         if (cachedNow && isNewerVersion(mine, cachedNow)) found.set(key, mine);
